@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommunesConfig(AppConfig):
+    name = "cms.communes"
+    label = "communes"
+    verbose_name = "Communes"

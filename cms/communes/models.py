@@ -1,0 +1,135 @@
+"""A commune is a Wagtail Site whose root is a CommuneHomePage."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from .validators import (
+    latitude_validators,
+    longitude_validators,
+    validate_coordinates_pair,
+    validate_insee_code,
+    validate_postcodes,
+)
+
+
+class PortalPage(Page):
+    """The platform's front page: lists the communes; the development host serves them
+    under a path prefix (/donges/) as well as on their own hostnames."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["communes.CommuneHomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("portail")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import commune_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context["communes"] = commune_list().filter(locale=self.locale)
+        return context
+
+
+class CommuneHomePage(Page):
+    """A commune's home page, holding its official data (INSEE, EPCI, centroid)."""
+
+    # Unique per locale (checked in clean(): Django cannot constrain the inherited locale).
+    insee_code = models.CharField(
+        _("code INSEE"), max_length=5, validators=[validate_insee_code], db_index=True
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    postcodes = models.JSONField(
+        _("codes postaux"), default=list, blank=True, validators=[validate_postcodes]
+    )
+    department_code = models.CharField(_("département"), max_length=3, db_index=True)
+    department_name = models.CharField(_("nom du département"), max_length=100, blank=True)
+    epci_code = models.CharField(_("code EPCI (SIREN)"), max_length=9, blank=True, db_index=True)
+    epci_name = models.CharField(_("intercommunalité"), max_length=255, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 validators=latitude_validators)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True,
+                                  validators=longitude_validators)
+    intro = RichTextField(_("présentation"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    settings_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("insee_code"), FieldPanel("population")]),
+                FieldPanel("postcodes"),
+                FieldRowPanel([FieldPanel("department_code"), FieldPanel("department_name")]),
+                FieldRowPanel([FieldPanel("epci_code"), FieldPanel("epci_name")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading=_("Données officielles"),
+        ),
+        *Page.settings_panels,
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.FilterField("insee_code"),
+        index.FilterField("department_code"),
+        index.FilterField("epci_code"),
+    ]
+    parent_page_types = ["communes.PortalPage"]
+    subpage_types = [
+        "content.NewsIndexPage",
+        "content.EventIndexPage",
+        "content.AlertIndexPage",
+        "content.InfoIndexPage",
+        "content.DirectoryIndexPage",
+    ]
+    # Official data is the same in every language: wagtail-localize synchronises it.
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("intro"),
+        *(
+            SynchronizedField(name)
+            for name in ("slug", "insee_code", "population", "postcodes", "department_code",
+                         "department_name", "epci_code", "epci_name", "latitude", "longitude")
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("commune")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        validate_coordinates_pair(self.latitude, self.longitude)
+        homonyms = CommuneHomePage.objects.filter(insee_code=self.insee_code, locale_id=self.locale_id)
+        if homonyms.exclude(pk=self.pk).exists():
+            raise ValidationError({"insee_code": _("Une commune porte déjà ce code INSEE.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        around = selectors.neighbourhood_communes(commune=self)
+        context.update(
+            alerts=selectors.alert_list_active(communes=[self])[:5],
+            news=selectors.news_list(communes=[self])[:6],
+            events=selectors.event_list_upcoming(communes=around)[:8],
+            directory=selectors.directory_list(communes=[self])[:6],
+            infos=selectors.info_list(communes=[self])[:6],
+            neighbours=around[1:],
+        )
+        return context
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None

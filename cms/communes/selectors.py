@@ -1,0 +1,77 @@
+"""Reads for communes: lookups and the neighbourhood ("ma commune et ses voisines")."""
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from wagtail.models import Locale
+
+from .models import CommuneHomePage
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def commune_list(*, live_only: bool = True) -> QuerySet[CommuneHomePage]:
+    """Communes in the source (French) locale, by name."""
+    queryset = CommuneHomePage.objects.filter(locale=Locale.get_default())
+    if live_only:
+        queryset = queryset.live()
+    return queryset.order_by("title")
+
+
+def commune_get(*, insee_code_or_slug: str) -> CommuneHomePage | None:
+    return (
+        commune_list(live_only=False)
+        .filter(Q(insee_code=insee_code_or_slug.upper()) | Q(slug=insee_code_or_slug))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    commune: CommuneHomePage
+    distance_km: float | None  # None when either commune has no centroid
+    same_epci: bool
+
+
+def commune_neighbours(
+    *, commune: CommuneHomePage, radius_km: float | None = None
+) -> list[Neighbour]:
+    """Communes within radius_km of the commune's centroid, plus the members of its EPCI.
+
+    Nearest first; EPCI members without coordinates come last. The commune itself
+    is not included.
+    """
+    radius_km = settings.CLOCHER_NEIGHBOUR_RADIUS_KM if radius_km is None else radius_km
+    if radius_km < 0:
+        raise ValueError("radius_km must be positive")
+    candidates = Q(epci_code=commune.epci_code) if commune.epci_code else Q(pk__in=[])
+    if commune.has_position:
+        # A bounding box prefilter keeps the exact haversine check to a few rows.
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * max(math.cos(math.radians(commune.latitude)), 0.01))
+        candidates |= Q(
+            latitude__range=(commune.latitude - dlat, commune.latitude + dlat),
+            longitude__range=(commune.longitude - dlon, commune.longitude + dlon),
+        )
+    neighbours = []
+    for other in commune_list().filter(candidates).exclude(pk=commune.pk):
+        distance = (
+            distance_km(commune.latitude, commune.longitude, other.latitude, other.longitude)
+            if commune.has_position and other.has_position
+            else None
+        )
+        same_epci = bool(commune.epci_code) and other.epci_code == commune.epci_code
+        if same_epci or (distance is not None and distance <= radius_km):
+            neighbours.append(Neighbour(commune=other, distance_km=distance, same_epci=same_epci))
+    neighbours.sort(key=lambda n: (n.distance_km is None, n.distance_km or 0.0, n.commune.title))
+    return neighbours

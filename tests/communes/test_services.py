@@ -1,0 +1,50 @@
+import pytest
+from wagtail.models import Site
+
+from cms.communes.models import CommuneHomePage
+from cms.communes.services import CommuneData, commune_upsert
+from cms.content.models import EventIndexPage, NewsIndexPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_commune_is_a_site_with_its_sections(commune):
+    site = Site.objects.get(root_page=commune)
+    assert site.hostname == "donges.localhost"
+    assert NewsIndexPage.objects.child_of(commune).count() == 1
+    assert EventIndexPage.objects.child_of(commune).count() == 1
+    assert commune.get_children().count() == 5
+
+
+def test_upsert_is_idempotent_and_updates_official_data(commune):
+    data = CommuneData(
+        insee_code="44052", name="Donges", population=8300, postcodes=["44480"],
+        department_code="44", department_name="Loire-Atlantique", epci_code="244400644",
+        epci_name="CARENE", latitude=47.31824, longitude=-2.07538,
+    )
+    page, created = commune_upsert(data=data)
+    again, created_again = commune_upsert(data=data)
+    assert (created, created_again) == (False, False)
+    assert page.pk == again.pk == commune.pk
+    assert CommuneHomePage.objects.get(pk=commune.pk).population == 8300
+    assert Site.objects.filter(root_page=commune).count() == 1
+
+
+def test_homonyms_get_distinct_slugs(db):
+    first, _ = commune_upsert(data=CommuneData(insee_code="44184", name="Saint-Nazaire",
+                                               department_code="44"))
+    second, _ = commune_upsert(data=CommuneData(insee_code="30302", name="Saint-Nazaire",
+                                                department_code="30"))
+    assert first.slug == "saint-nazaire"
+    assert second.slug == "saint-nazaire-30302"
+
+
+def test_commune_home_lists_neighbours_events_with_attribution(client, commune, neighbour_commune):
+    from tests.factories import EventPageFactory, section
+
+    EventPageFactory(parent=section(neighbour_commune, EventIndexPage), title="Vide-grenier")
+    response = client.get("/", HTTP_HOST="donges.localhost")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Vide-grenier" in html
+    assert "via Montoir-de-Bretagne" in html
