@@ -17,6 +17,8 @@ urlpatterns = [
     path("images/<str:signature>/<int:image_id>/<str:filter_spec>/", ServeView.as_view(),
          name="wagtailimages_serve"),
     path("api/v2/", api_router.urls),
+    # The partner API (docs/api.md); before the i18n catch-all below.
+    path("api/", include("cms.api.urls")),
     path("sitemap.xml", sitemap),
 ]
 

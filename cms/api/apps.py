@@ -5,3 +5,9 @@ class ApiConfig(AppConfig):
     name = "cms.api"
     label = "clocher_api"
     verbose_name = "API publique"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

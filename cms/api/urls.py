@@ -1,11 +1,42 @@
-"""Wagtail's own pages API (/api/v2/); the partner API lands beside it."""
+"""URLs of the public API: the partner API under /api/, Wagtail's pages API at /api/v2/."""
 
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from . import views
+
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesAPIViewSet)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
+
+_item_routes = [
+    ("news", views.NewsListView, views.NewsDetailView),
+    ("events", views.EventListView, views.EventDetailView),
+    ("alerts", views.AlertListView, views.AlertDetailView),
+    ("info", views.InfoListView, views.InfoDetailView),
+    ("directory", views.DirectoryListView, views.DirectoryDetailView),
+]
+
+urlpatterns = [
+    *(route for prefix, list_view, detail_view in _item_routes for route in (
+        path(f"{prefix}", list_view.as_fast_view(), name=f"api-{prefix}-list"),
+        path(f"{prefix}/<int:item_id>", detail_view.as_fast_view(),
+             name=f"api-{prefix}-detail"),
+    )),
+    path("communes", views.CommuneListView.as_view(), name="api-commune-list"),
+    path("communes/<str:insee>", views.CommuneDetailView.as_view(), name="api-commune-detail"),
+    path("communes/<str:insee>/neighbours", views.CommuneNeighbourListView.as_view(),
+         name="api-commune-neighbours"),
+    path("changes", views.ChangeListView.as_view(), name="api-change-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("_ping", views.ping, name="api-ping"),
+    # RSS, Atom and iCalendar feeds (cms/api/feeds.py).
+    path("", include("cms.api.feed_urls")),
+    re_path(r"^(?!v2/)", views.not_found),
+]

@@ -62,14 +62,20 @@ class CommuneHomePage(Page):
     intro = RichTextField(_("présentation"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    # Official data comes from the import; only platform administrators may correct it
+    # (the import finds communes by INSEE code, so an edited code would fork the commune).
     settings_panels = [
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("insee_code"), FieldPanel("population")]),
-                FieldPanel("postcodes"),
-                FieldRowPanel([FieldPanel("department_code"), FieldPanel("department_name")]),
-                FieldRowPanel([FieldPanel("epci_code"), FieldPanel("epci_name")]),
-                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldRowPanel([FieldPanel("insee_code", permission="superuser"),
+                               FieldPanel("population", permission="superuser")]),
+                FieldPanel("postcodes", permission="superuser"),
+                FieldRowPanel([FieldPanel("department_code", permission="superuser"),
+                               FieldPanel("department_name", permission="superuser")]),
+                FieldRowPanel([FieldPanel("epci_code", permission="superuser"),
+                               FieldPanel("epci_name", permission="superuser")]),
+                FieldRowPanel([FieldPanel("latitude", permission="superuser"),
+                               FieldPanel("longitude", permission="superuser")]),
             ],
             heading=_("Données officielles"),
         ),
@@ -111,8 +117,10 @@ class CommuneHomePage(Page):
     def clean(self) -> None:
         super().clean()
         validate_coordinates_pair(self.latitude, self.longitude)
-        homonyms = CommuneHomePage.objects.filter(insee_code=self.insee_code, locale_id=self.locale_id)
-        if homonyms.exclude(pk=self.pk).exists():
+        homonyms = CommuneHomePage.objects.filter(
+            insee_code=self.insee_code, locale_id=self.locale_id
+        ).exclude(pk=self.pk)
+        if homonyms.exists():
             raise ValidationError({"insee_code": _("Une commune porte déjà ce code INSEE.")})
 
     def get_context(self, request, *args, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
 from .models import CommuneHomePage, PortalPage
+from .roles import commune_roles_setup
 from .validators import validate_coordinates_pair
 
 
@@ -28,7 +29,9 @@ class CommuneData:
 
     @property
     def slug(self) -> str:
-        return slugify(self.name)
+        # slugify() drops ligatures: Paimbœuf must become "paimboeuf", not "paimbuf".
+        name = self.name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+        return slugify(name)
 
 
 SECTIONS = [
@@ -100,6 +103,8 @@ def commune_upsert(*, data: CommuneData) -> tuple[CommuneHomePage, bool]:
             CommuneHomePage.objects.filter(translation_key=commune.translation_key).exclude(
                 pk=commune.pk
             ).update(**{k: v for k, v in changed.items() if k != "title"})
+            if "title" in changed:
+                commune_roles_setup(commune=commune)  # group and workflow names follow
         return commune, False
 
     portal = portal_get_or_create()
@@ -116,6 +121,7 @@ def commune_upsert(*, data: CommuneData) -> tuple[CommuneHomePage, bool]:
         hostname=commune_hostname(commune.slug), port=settings.CLOCHER_SITE_PORT,
         root_page=commune, site_name=commune.title,
     )
+    commune_roles_setup(commune=commune)
     return commune, True
 
 

@@ -74,7 +74,9 @@ def commune_of(*, page) -> CommuneHomePage | None:
     return CommuneHomePage.objects.ancestor_of(page, inclusive=True).first()
 
 
-def neighbourhood_communes(*, commune: CommuneHomePage) -> list[CommuneHomePage]:
+def neighbourhood_communes(
+    *, commune: CommuneHomePage, radius_km: float | None = None
+) -> list[CommuneHomePage]:
     """The commune and its neighbours, in the commune's own locale."""
     from wagtail.models import Locale
 
@@ -84,7 +86,7 @@ def neighbourhood_communes(*, commune: CommuneHomePage) -> list[CommuneHomePage]
         commune.get_translation_or_none(Locale.get_default()) or commune
     )
     communes = [commune]
-    for neighbour in commune_neighbours(commune=source):
+    for neighbour in commune_neighbours(commune=source, radius_km=radius_km):
         localized = (
             neighbour.commune
             if neighbour.commune.locale_id == commune.locale_id

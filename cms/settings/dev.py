@@ -11,3 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Wagtail logs every page created at INFO: hundreds of lines while seeding the demo.
+LOGGING["loggers"]["wagtail"] = {"level": "WARNING"}  # noqa: F405

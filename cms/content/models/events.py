@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -31,22 +32,30 @@ TIME_ZONES = [
 
 
 class EventPageForm(WagtailAdminPageForm):
+    """Show and read start and end as wall-clock times in the event's own time zone.
+
+    Django would use the admin's zone (Europe/Paris) for both; an event in
+    La Réunion is typed, and shown, in Réunion time.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = zoneinfo.ZoneInfo(self.instance.time_zone or "Europe/Paris")
+        for name in ("start", "end"):
+            value = getattr(self.instance, name, None)
+            if value is not None:
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
     def clean(self):
-        """Read the typed times as wall-clock times in the event's own time zone."""
         cleaned_data = super().clean()
         zone = zoneinfo.ZoneInfo(cleaned_data.get("time_zone") or "Europe/Paris")
+        typing_zone = timezone.get_current_timezone()
         for name in ("start", "end"):
             value = cleaned_data.get(name)
-            if value is not None and name in self.changed_data:
-                wall_clock = value.astimezone(self._typing_zone()).replace(tzinfo=None)
+            if value is not None:
+                wall_clock = value.astimezone(typing_zone).replace(tzinfo=None)
                 cleaned_data[name] = wall_clock.replace(tzinfo=zone)
         return cleaned_data
-
-    @staticmethod
-    def _typing_zone() -> dt.tzinfo:
-        from django.utils import timezone
-
-        return timezone.get_current_timezone()
 
 
 class EventPage(CommuneContentPage):

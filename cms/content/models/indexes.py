@@ -50,7 +50,8 @@ class EventIndexPage(SectionIndexPage):
     def listing(self, commune):
         from cms.content import selectors
 
-        return selectors.event_list_upcoming(communes=selectors.neighbourhood_communes(commune=commune))
+        around = selectors.neighbourhood_communes(commune=commune)
+        return selectors.event_list_upcoming(communes=around)
 
     class Meta:
         verbose_name = _("agenda")

@@ -1,0 +1,90 @@
+# Clocher: `make run` starts a demo on this machine, `make test` runs every check.
+# Install steps are stamped (in .venv/ and node_modules/) so reruns are quick.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 0.0.0.0
+PORT ?= 8000
+PYTEST_ARGS ?=
+# Commune sites are recorded with the port they answer on (see cms/settings/dev.py).
+CLOCHER_SITE_PORT ?= $(PORT)
+
+# npm ci when a lock file exists (reproducible), npm install otherwise.
+NPM_LOCK := $(wildcard package-lock.json)
+NPM_INSTALL := $(if $(NPM_LOCK),npm ci,npm install) --no-audit --no-fund
+STATIC_SOURCES := $(shell find frontend/static -type f 2>/dev/null)
+
+.PHONY: help run test check lint pytest test-sqlite services s3 bench-seed
+
+help:
+	@echo "make run          install, migrate, seed the demo, start web + worker on :$(PORT)"
+	@echo "make test         install dev tools, then check, makemigrations --check, ruff, pytest"
+	@echo "make test-sqlite  pytest on SQLite even when DATABASE_URL is set"
+	@echo "make services     start PostgreSQL (scripts/postgres.sh; needs root or sudo)"
+	@echo "make s3           start an in-memory S3 endpoint (moto) for trying S3 media"
+	@echo "make bench-seed   run the seeding benchmark (tests/benchmarks/bench_seed.py)"
+	@echo "make bench-api    run the API benchmark (tests/benchmarks/bench_api.py)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+# The Etalab commune data (@etalab/decoupage-administratif) comes from npm.
+node_modules/.installed: package.json $(NPM_LOCK)
+	$(NPM_INSTALL)
+	touch $@
+
+var:
+	mkdir -p var
+
+var/.collectstatic: $(VENV)/.installed $(STATIC_SOURCES) | var
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	touch $@
+
+run: export CLOCHER_SITE_PORT := $(CLOCHER_SITE_PORT)
+run: $(VENV)/.installed node_modules/.installed | var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(MAKE) --no-print-directory var/.collectstatic
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) scripts/run-dev.sh
+
+test: check lint pytest
+
+check: $(VENV)/.installed-dev | var
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+pytest: $(VENV)/.installed-dev node_modules/.installed | var
+	@echo "pytest on $${DATABASE_URL:-SQLite (DATABASE_URL unset)}"
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-sqlite: $(VENV)/.installed-dev node_modules/.installed | var
+	@echo "pytest on SQLite"
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+services:
+	scripts/postgres.sh
+
+s3: $(VENV)/.installed-dev
+	PYTHON=$(PY) scripts/s3-server.sh
+
+bench-seed: $(VENV)/.installed-dev node_modules/.installed | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_seed.py $(ARGS)
+
+.PHONY: bench-api
+bench-api: $(VENV)/.installed-dev | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_api.py $(ARGS)

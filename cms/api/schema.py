@@ -1,0 +1,28 @@
+"""drf-spectacular hooks: the schema documents the partner API only."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+def only_partner_api(endpoints):
+    # Wagtail's /api/v2/ has its own conventions and is not part of this contract.
+    return [(path, regex, method, callback) for path, regex, method, callback in endpoints
+            if path.startswith("/api/") and not path.startswith("/api/v2/")]
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "cms.api.auth.ApiKeyAuthentication"
+    name = ["bearerAuth", "apiKeyHeader"]
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "http", "scheme": "bearer",
+             "description": "Partner key: `Authorization: Bearer <key>`. Optional unless "
+                            "the server requires keys; anonymous clients get a lower rate "
+                            "limit."},
+            {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        # Anonymous access is allowed too: the empty requirement says so.
+        return [{"bearerAuth": []}, {"apiKeyHeader": []}, {}]

@@ -1,0 +1,205 @@
+"""Response shapes, for the OpenAPI schema: the bodies themselves are precomputed
+payloads (payloads.py), so these classes document and are never used to render."""
+
+from rest_framework import serializers
+
+from cms.content.models import DirectoryKind, InfoTopic
+
+from .models import ChangeAction, ItemKind
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by parameter name, or under `detail`.")
+
+
+class CommuneRefSerializer(serializers.Serializer):
+    insee = serializers.CharField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class PositionSerializer(serializers.Serializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class RenditionsSerializer(serializers.Serializer):
+    thumbnail = RenditionSerializer(help_text="fill-400x300")
+    medium = RenditionSerializer(help_text="max-800x800")
+    large = RenditionSerializer(help_text="max-1600x1600")
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alt = serializers.CharField(allow_blank=True)
+    renditions = RenditionsSerializer()
+
+
+class TranslationLinkSerializer(serializers.Serializer):
+    locale = serializers.CharField()
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    origin_commune = serializers.CharField(allow_null=True)
+    origin_server = serializers.CharField(allow_null=True)
+    origin_url = serializers.CharField(allow_null=True)
+
+
+class ItemBaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ItemKind.values)
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="Canonical URL of the page.")
+    locale = serializers.CharField()
+    commune = CommuneRefSerializer()
+    categories = serializers.ListField(child=serializers.CharField())
+    position = PositionSerializer(allow_null=True)
+    first_published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    translations = TranslationLinkSerializer(many=True)
+    provenance = ProvenanceSerializer()
+    summary = serializers.CharField(allow_blank=True)
+
+
+
+
+def _blocks():
+    return serializers.ListField(child=serializers.DictField(),
+                                 help_text="StreamField blocks (type, value, id).")
+
+
+class NewsSerializer(ItemBaseSerializer):
+    date = serializers.DateField()
+    lead = serializers.CharField(allow_blank=True)
+    image = ImageSerializer(allow_null=True)
+
+
+class NewsDetailSerializer(NewsSerializer):
+    body = _blocks()
+    jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
+
+
+class EventSerializer(ItemBaseSerializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(allow_null=True)
+    time_zone = serializers.CharField()
+    all_day = serializers.BooleanField()
+    image = ImageSerializer(allow_null=True)
+    venue_name = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    organiser = serializers.CharField(allow_blank=True)
+    is_free = serializers.BooleanField()
+    price = serializers.CharField(allow_blank=True)
+    registration_url = serializers.CharField(allow_blank=True)
+    accessibility = serializers.CharField(allow_blank=True)
+
+
+class EventDetailSerializer(EventSerializer):
+    body = _blocks()
+    jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
+
+
+class AlertSerializer(ItemBaseSerializer):
+    severity = serializers.ChoiceField(choices=["info", "warning", "urgent"])
+    valid_from = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField(allow_null=True)
+    message = serializers.CharField(allow_blank=True, help_text="HTML.")
+
+
+class AlertDetailSerializer(AlertSerializer):
+    jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
+
+
+class InfoSerializer(ItemBaseSerializer):
+    topic = serializers.ChoiceField(choices=InfoTopic.values)
+
+
+class InfoDetailSerializer(InfoSerializer):
+    opening_hours = _blocks()
+    body = _blocks()
+    jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
+
+
+class DirectorySerializer(ItemBaseSerializer):
+    directory_kind = serializers.ChoiceField(choices=DirectoryKind.values)
+    description = serializers.CharField(allow_blank=True, help_text="HTML.")
+    image = ImageSerializer(allow_null=True)
+    address = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    website = serializers.CharField(allow_blank=True)
+    seasons = serializers.ListField(child=serializers.IntegerField(),
+                                    help_text="Months (1-12) with products in season.")
+
+
+class DirectoryDetailSerializer(DirectorySerializer):
+    opening_hours = _blocks()
+    products = _blocks()
+    market_days = _blocks()
+    pickup_points = _blocks()
+    jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
+
+
+def page_of(item_serializer, name: str):
+    """A list envelope: results plus the cursor of the next page."""
+    return type(name, (serializers.Serializer,), {
+        "results": item_serializer(many=True),
+        "next_cursor": serializers.CharField(allow_null=True,
+                                             help_text="Pass as `cursor`; null at the end."),
+        "next": serializers.CharField(allow_null=True, help_text="URL of the next page."),
+        "__module__": __name__,
+    })
+
+
+class CommuneSerializer(serializers.Serializer):
+    insee = serializers.CharField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField()
+    population = serializers.IntegerField(allow_null=True)
+    postcodes = serializers.ListField(child=serializers.CharField())
+    department = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    epci = serializers.DictField(child=serializers.CharField(allow_blank=True), allow_null=True)
+    position = PositionSerializer(allow_null=True)
+
+
+class NeighbourSerializer(serializers.Serializer):
+    commune = CommuneSerializer()
+    distance_km = serializers.FloatField(allow_null=True)
+    same_epci = serializers.BooleanField()
+
+
+class NeighbourListSerializer(serializers.Serializer):
+    commune = CommuneSerializer()
+    radius_km = serializers.FloatField()
+    results = NeighbourSerializer(many=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=ChangeAction.values)
+    id = serializers.IntegerField(help_text="Item id.")
+    kind = serializers.ChoiceField(choices=ItemKind.values)
+    locale = serializers.CharField()
+    at = serializers.DateTimeField()
+    item = serializers.DictField(allow_null=True,
+                                 help_text="The item's detail representation; null for "
+                                           "tombstones (unpublished, deleted).")
+
+
+class ChangePageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField(help_text="Always present: pass it on the next poll.")
+    has_more = serializers.BooleanField()

@@ -1,0 +1,350 @@
+"""Writes of the public API: the read model, the change feed, partner keys."""
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from unittest import mock
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from cms.communes.models import CommuneHomePage
+
+from . import microcache
+from .models import (
+    ApiKey,
+    ApiKeyUsage,
+    Change,
+    ChangeAction,
+    ChangeSequence,
+    PublishedItem,
+    PublishedItemCategory,
+)
+from .payloads import (
+    KIND_OF_MODEL,
+    CommuneRef,
+    commune_ref_for,
+    commune_refs_by_path,
+    page_payload,
+    page_position,
+    payload_etag,
+)
+
+logger = logging.getLogger(__name__)
+
+CONTENT_MODELS = tuple(KIND_OF_MODEL)
+REBUILD_BATCH_SIZE = 1_000
+KEY_TOKEN_PREFIX = "clo_"  # noqa: S105 (a public marker, not a secret)
+
+
+# --- read model -----------------------------------------------------------------------
+
+
+def _updated_at(page: Page) -> dt.datetime:
+    return page.last_published_at or page.first_published_at or timezone.now()
+
+
+def _item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
+                 category_slugs: list[str]) -> dict[str, Any]:
+    url = page.get_full_url() or ""
+    updated_at = _updated_at(page)
+    payload = page_payload(page=page, commune=commune, url=url, updated_at=updated_at,
+                           category_slugs=category_slugs, translations=translations)
+    latitude, longitude = page_position(page, commune)
+    start = end = severity = None
+    kind = payload["kind"]
+    if kind == "event":
+        start, end = page.start, page.end or page.start
+    elif kind == "news":
+        start = dt.datetime.combine(page.date, dt.time.min, tzinfo=dt.UTC)
+    elif kind == "alert":
+        start, end, severity = page.valid_from, page.valid_until, page.severity
+    return {
+        "kind": kind, "commune_id": commune.id, "locale": payload["locale"],
+        "translation_key": page.translation_key, "title": page.title[:255],
+        "start": start, "end": end, "severity": severity,
+        "latitude": latitude, "longitude": longitude, "updated_at": updated_at,
+        "url": url[:500], "payload": payload, "etag": payload_etag(payload),
+    }
+
+
+def _translation_links(*, translation_key, exclude_id: int) -> list[dict]:
+    return [
+        {"locale": locale, "id": item_id, "url": url}
+        for item_id, locale, url in PublishedItem.objects.filter(translation_key=translation_key)
+        .exclude(pk=exclude_id).order_by("locale").values_list("pk", "locale", "url")
+    ]
+
+
+def _record_change(*, item_id: int, kind: str, locale: str, commune_id: int | None,
+                   action: str, payload: dict | None) -> None:
+    Change.objects.create(item_id=item_id, kind=kind, locale=locale, commune_id=commune_id,
+                          action=action, payload=payload)
+    # Numbered after commit by one serialized step; see models/changes.py.
+    transaction.on_commit(_enqueue_sequencing)
+    # This process must not serve what it just replaced; again after commit, in case a
+    # read in between cached the old row. Other processes: microcache.py's bound.
+    microcache.clear()
+    transaction.on_commit(microcache.clear)
+
+
+def _enqueue_sequencing() -> None:
+    from .tasks import changes_sequence
+
+    try:
+        changes_sequence.enqueue()
+    except Exception:
+        # Readers number pending rows themselves; a queue outage only delays partners.
+        logger.exception("could not enqueue change sequencing")
+
+
+def _refresh_translations(*, translation_key, changed_id: int) -> None:
+    """Update the `translations` links of an item's siblings, as feed changes too."""
+    siblings = list(PublishedItem.objects.filter(translation_key=translation_key)
+                    .exclude(pk=changed_id))
+    for sibling in siblings:
+        payload = dict(sibling.payload)
+        payload["translations"] = _translation_links(translation_key=translation_key,
+                                                     exclude_id=sibling.pk)
+        if payload == sibling.payload:
+            continue
+        sibling.payload, sibling.etag = payload, payload_etag(payload)
+        sibling.save(update_fields=["payload", "etag"])
+        _record_change(item_id=sibling.pk, kind=sibling.kind, locale=sibling.locale,
+                       commune_id=sibling.commune_id, action=ChangeAction.UPDATED,
+                       payload=payload)
+
+
+@transaction.atomic
+def item_sync(*, page: Page) -> PublishedItem | None:
+    """Bring the API row of a page in line with its live version (or remove it).
+
+    Called from publishing signals, inside the publishing transaction; records a
+    change only when the representation actually changed.
+    """
+    page = page.specific_deferred if type(page) is Page else page
+    if not isinstance(page, CONTENT_MODELS):
+        return None
+    if not page.live:
+        item_remove(page=page, action=ChangeAction.UNPUBLISHED)
+        return None
+    commune = commune_ref_for(page=page)
+    if commune is None:
+        return None
+    values = _item_values(
+        page=page, commune=commune,
+        translations=_translation_links(translation_key=page.translation_key,
+                                        exclude_id=page.pk),
+        category_slugs=[category.slug for category in page.categories.all()],
+    )
+    existing = PublishedItem.objects.filter(pk=page.pk).only("etag").first()
+    if existing is not None and existing.etag == values["etag"]:
+        return existing
+    item, created = PublishedItem.objects.update_or_create(page_id=page.pk, defaults=values)
+    PublishedItemCategory.objects.filter(item=item).delete()
+    PublishedItemCategory.objects.bulk_create(
+        PublishedItemCategory(item=item, slug=slug) for slug in set(values["payload"]["categories"])
+    )
+    _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
+                   commune_id=item.commune_id,
+                   action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
+                   payload=values["payload"])
+    if created:
+        _refresh_translations(translation_key=item.translation_key, changed_id=item.pk)
+    return item
+
+
+@transaction.atomic
+def item_remove(*, page: Page, action: str = ChangeAction.UNPUBLISHED) -> None:
+    """Drop a page's API row and record a tombstone (unpublished or deleted)."""
+    item = PublishedItem.objects.filter(pk=page.pk).first()
+    if item is None:
+        return
+    item_id = item.pk
+    item.delete()
+    _record_change(item_id=item_id, kind=item.kind, locale=item.locale,
+                   commune_id=item.commune_id, action=action, payload=None)
+    _refresh_translations(translation_key=item.translation_key, changed_id=item_id)
+
+
+def items_sync_subtree(*, page: Page) -> None:
+    """Re-sync a moved page and its descendants: URLs and communes may have changed."""
+    for descendant in Page.objects.descendant_of(page, inclusive=True).live().specific():
+        item_sync(page=descendant)
+
+
+def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
+                  progress=None) -> int:
+    """Rebuild the whole read model from live pages, in bulk; record no changes.
+
+    For bulk-seeded databases (no signals) and recovery. Partners mirroring through
+    the change feed should resync from the lists afterwards.
+    """
+    refs = commune_refs_by_path()
+    homes = {home.path: home for home in CommuneHomePage.objects.all()}
+    total = 0
+    with transaction.atomic():
+        PublishedItemCategory.objects.all().delete()
+        PublishedItem.objects.all().delete()
+    # Site root paths cannot change during a rebuild; Wagtail would otherwise read and
+    # unpickle them from the cache for every URL of 200,000 pages.
+    root_paths = Site.get_site_root_paths()
+    with mock.patch.object(Site, "get_site_root_paths", staticmethod(lambda: root_paths)):
+        total = _rebuild_items(refs=refs, homes=homes, batch_size=batch_size, progress=progress)
+    _rebuild_translation_links()
+    _sequence_row(lock=False)
+    ChangeSequence.objects.filter(pk=1).update(generation=F("generation") + 1)
+    microcache.clear()
+    return total
+
+
+def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
+    total = 0
+    lengths = sorted({len(path) for path in homes})
+    for model in CONTENT_MODELS:
+        queryset = (model.objects.live().select_related("locale")
+                    .prefetch_related("categories").order_by("pk"))
+        if hasattr(model, "image"):
+            queryset = queryset.select_related("image")
+        last_pk = 0
+        while True:
+            pages = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+            if not pages:
+                break
+            last_pk = pages[-1].pk
+            items, categories = [], []
+            for page in pages:
+                commune = commune_ref_for(page=page, refs=refs)
+                if commune is None:
+                    continue
+                # Saves the ancestor query of CommuneContentPage.commune (a cached_property).
+                page.__dict__["commune"] = next(
+                    (home for length in lengths if (home := homes.get(page.path[:length]))),
+                    None)
+                slugs = sorted({category.slug for category in page.categories.all()})
+                values = _item_values(page=page, commune=commune, translations=[],
+                                      category_slugs=slugs)
+                items.append(PublishedItem(page_id=page.pk, **values))
+                categories.extend(PublishedItemCategory(item_id=page.pk, slug=slug)
+                                  for slug in slugs)
+            with transaction.atomic():
+                PublishedItem.objects.bulk_create(items, batch_size=batch_size)
+                PublishedItemCategory.objects.bulk_create(categories, batch_size=batch_size)
+            total += len(items)
+            if progress:
+                progress(model, total)
+    return total
+
+
+def _rebuild_translation_links() -> None:
+    from django.db.models import Count
+
+    keys = (PublishedItem.objects.values("translation_key").annotate(n=Count("pk"))
+            .filter(n__gt=1).values_list("translation_key", flat=True))
+    for translation_key in keys.iterator():
+        with transaction.atomic():
+            for item in PublishedItem.objects.filter(translation_key=translation_key):
+                payload = dict(item.payload)
+                payload["translations"] = _translation_links(translation_key=translation_key,
+                                                             exclude_id=item.pk)
+                item.payload, item.etag = payload, payload_etag(payload)
+                item.save(update_fields=["payload", "etag"])
+
+
+# --- change feed -----------------------------------------------------------------------
+
+
+def _sequence_row(*, lock: bool) -> ChangeSequence:
+    row, _created = ChangeSequence.objects.get_or_create(pk=1)
+    if lock:
+        # PostgreSQL: one numbering step at a time. SQLite serialises writers already.
+        row = ChangeSequence.objects.select_for_update().get(pk=1)
+    return row
+
+
+def changes_assign_sequence() -> int:
+    """Number committed, unnumbered changes in id order; return how many were numbered.
+
+    Serialized by a lock on the counter row, so two numbering steps never interleave
+    and every number handed out is larger than any a reader has seen.
+    """
+    if not Change.objects.filter(seq__isnull=True).exists():
+        return 0
+    with transaction.atomic():
+        counter = _sequence_row(lock=True)
+        pending = list(Change.objects.filter(seq__isnull=True).order_by("pk").only("pk"))
+        for change in pending:
+            counter.last_seq += 1
+            change.seq = counter.last_seq
+        Change.objects.bulk_update(pending, ["seq"], batch_size=500)
+        counter.save(update_fields=["last_seq"])
+    return len(pending)
+
+
+def changes_prune(*, older_than: dt.timedelta) -> int:
+    """Delete numbered changes older than the retention; cursors before them expire."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        counter = _sequence_row(lock=True)
+        doomed = Change.objects.filter(seq__isnull=False, created_at__lt=cutoff)
+        last = doomed.order_by("-seq").values_list("seq", flat=True).first()
+        if last is None:
+            return 0
+        deleted, _by_model = Change.objects.filter(seq__lte=last).delete()
+        counter.pruned_through = max(counter.pruned_through, last)
+        counter.save(update_fields=["pruned_through"])
+    return deleted
+
+
+# --- partner keys ----------------------------------------------------------------------
+
+
+def api_key_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_key_create(*, name: str, created_by=None, communes: Iterable = (),
+                   rate_limit_per_minute: int = 600, cors_origins: str = "",
+                   key: ApiKey | None = None) -> tuple[ApiKey, str]:
+    """Create (or complete an unsaved) key; return it with its token, shown only once."""
+    token = KEY_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if key is None:
+        key = ApiKey(name=name, rate_limit_per_minute=rate_limit_per_minute,
+                     cors_origins=cors_origins)
+    key.prefix = token[: len(KEY_TOKEN_PREFIX) + 8]
+    key.secret_hash = api_key_hash(token)
+    key.created_by = created_by
+    key.save()
+    if communes:
+        key.communes.set(communes)
+    return key, token
+
+
+def api_key_revoke(*, key: ApiKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+
+
+def api_key_usage_record(*, key: ApiKey) -> None:
+    """Count one request for today; touch last_used_at at most once a minute."""
+    today = timezone.localdate()
+    if not ApiKeyUsage.objects.filter(key=key, day=today).update(requests=F("requests") + 1):
+        with transaction.atomic():
+            usage, created = ApiKeyUsage.objects.select_for_update().get_or_create(
+                key=key, day=today, defaults={"requests": 1})
+            if not created:
+                ApiKeyUsage.objects.filter(pk=usage.pk).update(requests=F("requests") + 1)
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=1):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"

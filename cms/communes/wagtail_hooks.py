@@ -1,0 +1,58 @@
+"""Admin hooks: a commune's structure (home page and sections) belongs to the platform.
+
+commune_upsert creates a commune's home page, its five sections and its Site; the API
+and the federation find content through them. Page permissions alone would let a
+communicant delete an empty section (change + publish on a leaf page), so only a
+platform administrator (a superuser) may delete them.
+"""
+
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.models import Page
+
+from cms.content.models.indexes import SectionIndexPage
+
+from .models import CommuneHomePage, PortalPage
+
+STRUCTURE_MODELS = (PortalPage, CommuneHomePage, SectionIndexPage)
+
+
+def page_is_structure(*, page: Page) -> bool:
+    """Tell whether the page is part of the platform's tree rather than a commune's content."""
+    specific_class = page.specific_class
+    return specific_class is not None and issubclass(specific_class, STRUCTURE_MODELS)
+
+
+@hooks.register("before_delete_page")
+def structure_delete_refuse(request, page):
+    if request.user.is_superuser or not page_is_structure(page=page):
+        return None
+    messages.error(
+        request,
+        _(
+            "« %(title)s » structure la commune : seul un administrateur "
+            "de la plateforme peut la supprimer."
+        )
+        % {"title": page.title},
+    )
+    return redirect("wagtailadmin_explore", page.get_parent().pk)
+
+
+@hooks.register("before_bulk_action")
+def structure_bulk_delete_refuse(request, action_type, objects, action_class_instance):
+    if action_type != "delete" or request.user.is_superuser:
+        return None
+    structure = [obj for obj in objects if isinstance(obj, Page) and page_is_structure(page=obj)]
+    if not structure:
+        return None
+    messages.error(
+        request,
+        _(
+            "Ces pages structurent les communes : seul un administrateur de "
+            "la plateforme peut les supprimer : %(titles)s."
+        )
+        % {"titles": ", ".join(page.title for page in structure)},
+    )
+    return redirect(action_class_instance.next_url)
