@@ -5,8 +5,8 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -194,13 +194,24 @@ def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
     # Site root paths cannot change during a rebuild; Wagtail would otherwise read and
     # unpickle them from the cache for every URL of 200,000 pages.
     root_paths = Site.get_site_root_paths()
-    with mock.patch.object(Site, "get_site_root_paths", staticmethod(lambda: root_paths)):
+    with _site_root_paths_pinned(root_paths):
         total = _rebuild_items(refs=refs, homes=homes, batch_size=batch_size, progress=progress)
     _rebuild_translation_links()
     _sequence_row(lock=False)
     ChangeSequence.objects.filter(pk=1).update(generation=F("generation") + 1)
     microcache.clear()
     return total
+
+
+@contextmanager
+def _site_root_paths_pinned(root_paths):
+    """Serve Site.get_site_root_paths() from memory for the duration of a bulk rebuild."""
+    original = Site.__dict__["get_site_root_paths"]
+    Site.get_site_root_paths = staticmethod(lambda: root_paths)
+    try:
+        yield
+    finally:
+        Site.get_site_root_paths = original
 
 
 def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:

@@ -131,7 +131,9 @@ class CommuneHomePage(Page):
         context.update(
             alerts=selectors.alert_list_active(communes=[self])[:5],
             news=selectors.news_list(communes=[self])[:6],
-            events=selectors.event_list_upcoming(communes=around)[:8],
+            events=selectors.with_origin(
+                items=selectors.event_list_upcoming(communes=around)[:8], communes=around
+            ),
             directory=selectors.directory_list(communes=[self])[:6],
             infos=selectors.info_list(communes=[self])[:6],
             neighbours=around[1:],

@@ -95,3 +95,14 @@ def neighbourhood_communes(
         if localized is not None:
             communes.append(localized)
     return communes
+
+
+def with_origin(*, items: Iterable, communes: list[CommuneHomePage]) -> list:
+    """Set `origin` (the commune each item comes from) on items listed for these communes.
+
+    One pass over paths, instead of one ancestor query per item for "via <commune>".
+    """
+    items = list(items)
+    for item in items:
+        item.origin = next((c for c in communes if item.path.startswith(c.path)), None)
+    return items

@@ -207,3 +207,20 @@ def test_cursor_follows_filters_in_next_link(client, commune):
     assert "commune=44052" in first["next"] and "cursor=" in first["next"]
     second = client.get(first["next"]).json()
     assert len(first["results"]) + len(second["results"]) == 3
+
+
+def test_rebuild_restores_the_read_model_from_live_pages(client, commune):
+    from cms.api.services import items_rebuild
+
+    make_event(commune, title="Fest-noz", start=timezone.now() + dt.timedelta(days=2))
+    make_news(commune, title="Travaux")
+    before = {item.pk: (item.url, item.payload) for item in PublishedItem.objects.all()}
+    PublishedItem.objects.all().delete()
+
+    assert items_rebuild() == 2
+    after = {item.pk: (item.url, item.payload) for item in PublishedItem.objects.all()}
+    assert {pk: url for pk, (url, _p) in after.items()} == {
+        pk: url for pk, (url, _p) in before.items()}
+    assert all(url.startswith("http://donges.localhost/") for url, _p in after.values())
+    titles = [r["title"] for r in client.get("/api/events").json()["results"]]
+    assert titles == ["Fest-noz"]

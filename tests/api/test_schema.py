@@ -78,5 +78,6 @@ def test_every_endpoint_and_error_is_documented(client):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_api_conforms_to_its_schema(case):
+    # call_and_validate raises (fails the test) when any check below fails for the case.
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
                                    content_type_conformance, response_schema_conformance])

@@ -48,3 +48,23 @@ def test_commune_home_lists_neighbours_events_with_attribution(client, commune, 
     html = response.content.decode()
     assert "Vide-grenier" in html
     assert "via Montoir-de-Bretagne" in html
+
+
+def test_commune_home_attribution_costs_no_query_per_event(
+    client, commune, neighbour_commune
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import EventPageFactory, section
+
+    agenda = section(neighbour_commune, EventIndexPage)
+    EventPageFactory(parent=agenda, title="Vide-grenier")
+    with CaptureQueriesContext(connection) as one_event:
+        client.get("/", HTTP_HOST="donges.localhost")
+    for number in range(5):
+        EventPageFactory(parent=agenda, title=f"Concert {number}")
+    with CaptureQueriesContext(connection) as six_events:
+        html = client.get("/", HTTP_HOST="donges.localhost").content.decode()
+    assert html.count("via Montoir-de-Bretagne") == 6
+    assert len(six_events) == len(one_event)

@@ -68,3 +68,11 @@ def test_wagtail_pages_api_exposes_the_event_fields(client, commune):
     assert body["title"] == "Concert"
     assert body["commune_insee_code"] == "44052"
     assert (body["latitude"], body["is_free"], body["time_zone"]) == (47.3, True, "Europe/Paris")
+
+
+def test_agenda_attributes_neighbours_events(client, commune, neighbour_commune):
+    EventPageFactory(parent=section(commune, EventIndexPage), title="Loto")
+    EventPageFactory(parent=section(neighbour_commune, EventIndexPage), title="Brocante")
+    html = client.get("/agenda/", HTTP_HOST="donges.localhost").content.decode()
+    assert "Loto" in html and "Brocante" in html
+    assert html.count("via Montoir-de-Bretagne") == 1

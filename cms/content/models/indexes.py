@@ -53,6 +53,15 @@ class EventIndexPage(SectionIndexPage):
         around = selectors.neighbourhood_communes(commune=commune)
         return selectors.event_list_upcoming(communes=around)
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        page = context["items"]
+        around = selectors.neighbourhood_communes(commune=context["commune"])
+        page.object_list = selectors.with_origin(items=page.object_list, communes=around)
+        return context
+
     class Meta:
         verbose_name = _("agenda")
 
