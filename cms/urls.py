@@ -20,6 +20,10 @@ urlpatterns = [
     # The partner API (docs/api.md); before the i18n catch-all below.
     path("api/", include("cms.api.urls")),
     path("sitemap.xml", sitemap),
+    # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
+    path("", include("federation.urls")),
+    # Resident-site views that are not Wagtail pages (frontend/urls.py).
+    path("", include("frontend.urls")),
 ]
 
 if settings.DEBUG:

@@ -33,6 +33,8 @@ urlpatterns = [
     path("communes/<str:insee>/neighbours", views.CommuneNeighbourListView.as_view(),
          name="api-commune-neighbours"),
     path("changes", views.ChangeListView.as_view(), name="api-change-list"),
+    # Cross-commune search and autocomplete (search/urls.py).
+    path("search", include("search.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("_ping", views.ping, name="api-ping"),

@@ -235,3 +235,9 @@ LOGGING = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clocher <noreply@localhost>")
+
+# --- Search (search/) -------------------------------------------------------------
+
+# --- Federation (federation/) -----------------------------------------------------
+
+# --- Resident site (frontend/) ----------------------------------------------------
