@@ -88,3 +88,9 @@ bench-seed: $(VENV)/.installed-dev node_modules/.installed | var
 .PHONY: bench-api
 bench-api: $(VENV)/.installed-dev | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_api.py $(ARGS)
+
+# --- search (search/, scripts/search-server.sh) ---
+
+# --- federation (federation/) ---
+
+# --- resident site (frontend/) ---
