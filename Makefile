@@ -90,7 +90,37 @@ bench-api: $(VENV)/.installed-dev | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_api.py $(ARGS)
 
 # --- search (search/, scripts/search-server.sh) ---
+# Local nodes without Docker (docs/search-node.md); `start` prints the URL to export.
+.PHONY: search-server opensearch-server search-stop search-relevance bench-search
+search-server:
+	scripts/search-server.sh start
+
+opensearch-server:
+	scripts/opensearch-server.sh start
+
+search-stop:
+	scripts/search-server.sh stop; scripts/opensearch-server.sh stop
+
+# nDCG@10 and MRR of the judged queries (tests/search/relevance/) on each backend
+# available: database always, Elasticsearch/OpenSearch when their URL is exported.
+# Needs the realistic demo in the database (manage.py seed_demo; `make run` seeds it).
+search-relevance: $(VENV)/.installed-dev | var
+	$(PY) manage.py search_relevance $(ARGS)
+
+bench-search: $(VENV)/.installed-dev | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_search.py $(ARGS)
 
 # --- federation (federation/) ---
+.PHONY: bench-federation test-federation-e2e
+# (a) sharing (bench_federation_sharing.py), (b) fan-out, (c) inbound; docs/federation.md.
+bench-federation: $(VENV)/.installed-dev | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_federation.py $(ARGS)
+
+# Two live instances (runserver + run_worker each, SQLite) federating on loopback.
+test-federation-e2e: $(VENV)/.installed-dev | var
+	$(VENV)/bin/pytest tests/federation/e2e -m federation_e2e -p no:cacheprovider $(PYTEST_ARGS)
 
 # --- resident site (frontend/) ---
+.PHONY: bench-frontend
+bench-frontend: $(VENV)/.installed-dev node_modules/.installed | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_frontend.py $(ARGS)

@@ -75,7 +75,12 @@ class FeedScope:
     _by_path: dict[str, CommuneHomePage] = field(default_factory=dict, repr=False)
 
     def commune_of(self, page: Page) -> CommuneHomePage | None:
-        """Find the page's commune among those in scope, without a query per page."""
+        """Find the page's commune among those in scope, without a query per page; an
+        item shared from outside the scope (federation/) carries its `origin`, set by
+        selectors.with_origin."""
+        origin = getattr(page, "origin", None)
+        if origin is not None:
+            return origin
         if not self._by_path:
             self._by_path = {commune.path: commune for commune in self.communes}
         for length in {len(path) for path in self._by_path}:
@@ -189,10 +194,12 @@ def news_items(*, scope: FeedScope) -> list[FeedItem]:
     """News and alerts in force, newest first; urgent alerts are marked in the title."""
     news = _in_category(selectors.news_list(communes=scope.communes), scope.category)
     alerts = _in_category(selectors.alert_list_active(communes=scope.communes), scope.category)
-    items = [
-        *(_news_item(page, scope) for page in news.prefetch_related("categories")[:FEED_SIZE]),
-        *(_alert_item(page, scope) for page in alerts.prefetch_related("categories")[:FEED_SIZE]),
-    ]
+    pages = selectors.with_origin(
+        items=[*news.prefetch_related("categories")[:FEED_SIZE],
+               *alerts.prefetch_related("categories")[:FEED_SIZE]],
+        communes=scope.communes)
+    items = [_alert_item(page, scope) if isinstance(page, AlertPage) else _news_item(page, scope)
+             for page in pages]
     items.sort(key=lambda item: (item.published, item.page.pk), reverse=True)
     return items[:FEED_SIZE]
 
@@ -353,10 +360,10 @@ def calendar_events(*, scope: FeedScope) -> list[EventPage]:
                             scope.category)
     cutoff = timezone.now() - dt.timedelta(days=CALENDAR_PAST_DAYS)
     past = _in_category(selectors.event_list_past(communes=scope.communes), scope.category)
-    return [
+    return selectors.with_origin(items=[
         *upcoming.prefetch_related("categories")[:CALENDAR_UPCOMING_SIZE],
         *past.filter(start__gte=cutoff).prefetch_related("categories")[:CALENDAR_PAST_SIZE],
-    ]
+    ], communes=scope.communes)
 
 
 def calendar_build(*, scope: FeedScope, events: Iterable[EventPage]) -> Calendar:

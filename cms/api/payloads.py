@@ -171,9 +171,15 @@ def page_position(page: Page, commune: CommuneRef) -> tuple[float | None, float 
 
 def page_payload(*, page: Page, commune: CommuneRef, url: str, updated_at,
                  category_slugs: Iterable[str],
-                 translations: list[dict[str, Any]]) -> dict[str, Any]:
-    """The detail representation of a live content page (see docs/api.md, "Items")."""
+                 translations: list[dict[str, Any]],
+                 sharing: tuple[list[str], list[str]] | None = None) -> dict[str, Any]:
+    """The detail representation of a live content page (see docs/api.md, "Items").
+
+    `sharing`: (INSEE codes where the item is accepted as shared, INSEE codes where it
+    is featured); looked up when not given.
+    """
     latitude, longitude = page_position(page, commune)
+    shared_with, featured_in = sharing if sharing is not None else page_sharing(page=page)
     return {
         "id": page.pk,
         "kind": KIND_OF_MODEL[type(page)],
@@ -187,10 +193,30 @@ def page_payload(*, page: Page, commune: CommuneRef, url: str, updated_at,
         "first_published_at": _iso(page.first_published_at),
         "updated_at": _iso(updated_at),
         "translations": translations,
-        "provenance": {"origin_commune": None, "origin_server": None, "origin_url": None},
+        "provenance": page_provenance(page=page, commune=commune),
+        # Communes of this deployment that list the item ("via <commune>"): federation/.
+        "shared_with": shared_with,
+        "featured_in": featured_in,
         **_kind_fields(page),
         "jsonld": _jsonld(page),
     }
+
+
+def page_sharing(*, page: Page) -> tuple[list[str], list[str]]:
+    """(accepted in, featured in): INSEE codes of the communes a page is shared with."""
+    from federation.sharing.selectors import sharing_by_translation_key
+
+    return sharing_by_translation_key(keys=[page.translation_key]).get(
+        page.translation_key, ([], []))
+
+
+def page_provenance(*, page: Page, commune: CommuneRef) -> dict[str, Any]:
+    """Where a page comes from: set for pages received over ActivityPub (federation/)."""
+    origin_server = getattr(page, "origin_server", "")
+    if not origin_server:
+        return {"origin_commune": None, "origin_server": None, "origin_url": None}
+    return {"origin_commune": commune.name, "origin_server": origin_server,
+            "origin_url": getattr(page, "origin_url", "") or None}
 
 
 def _jsonld(page: Page) -> dict[str, Any]:

@@ -133,7 +133,7 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
     if filters.locale:
         queryset = queryset.filter(locale=filters.locale)
     if filters.commune_ids is not None:
-        queryset = queryset.filter(commune_id__in=sorted(filters.commune_ids))
+        queryset = queryset.filter(_own_or_shared(commune_ids=filters.commune_ids, kind=kind))
     if filters.categories:
         queryset = queryset.filter(Exists(PublishedItemCategory.objects.filter(
             item_id=OuterRef("pk"), slug__in=filters.categories)))
@@ -166,6 +166,28 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
     for key, value in filters.extra.items():
         queryset = queryset.filter(**{f"payload__{key}": value})
     return queryset.order_by(*order_by(ITEM_ORDERINGS[kind]))
+
+
+# Up to this many shared items, their keys go into the list query as literals, so that
+# PostgreSQL can combine the commune and translation_key indexes (a subquery in an OR
+# is a filter it checks row by row).
+SHARED_KEYS_INLINE = 500
+
+
+def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
+    """The communes' own items and those shared with them and accepted there
+    (federation/: a reference to the origin's row, never a copy)."""
+    from federation.sharing.selectors import shared_keys_into_ids
+
+    ids = sorted(commune_ids)
+    shared = shared_keys_into_ids(commune_ids=ids, kind=kind)
+    keys = list(shared.values_list("translation_key", flat=True)
+                .order_by().distinct()[:SHARED_KEYS_INLINE + 1])
+    if not keys:
+        return Q(commune_id__in=ids)
+    if len(keys) > SHARED_KEYS_INLINE:
+        return Q(commune_id__in=ids) | Q(translation_key__in=shared)
+    return Q(commune_id__in=ids) | Q(translation_key__in=keys)
 
 
 class ListPayloadText(Func):
@@ -244,6 +266,15 @@ def item_get(*, kind: str, item_id: int) -> ItemRow | None:
         row = ItemRow(*values)
         microcache.put(cache_key, row)
     return row
+
+
+def item_shared_into(*, item_id: int, commune_ids: Iterable[int]) -> bool:
+    """Whether one of these communes accepted the item as shared (federation/): a key
+    limited to a receiving commune reads the shared items its lists show."""
+    from federation.sharing.selectors import shared_keys_into_ids
+
+    return PublishedItem.objects.filter(
+        pk=item_id, translation_key__in=shared_keys_into_ids(commune_ids=commune_ids)).exists()
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,13 @@ class ItemBaseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     translations = TranslationLinkSerializer(many=True)
     provenance = ProvenanceSerializer()
+    shared_with = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="INSEE codes of the other communes of this server that list the item "
+                  "(shared by its commune and accepted there); `commune` is its origin.")
+    featured_in = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="INSEE codes of the communes that feature the shared item.")
     summary = serializers.CharField(allow_blank=True)
 
 

@@ -50,11 +50,13 @@ def _updated_at(page: Page) -> dt.datetime:
 
 
 def _item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
-                 category_slugs: list[str]) -> dict[str, Any]:
+                 category_slugs: list[str],
+                 sharing: tuple[list[str], list[str]] | None = None) -> dict[str, Any]:
     url = page.get_full_url() or ""
     updated_at = _updated_at(page)
     payload = page_payload(page=page, commune=commune, url=url, updated_at=updated_at,
-                           category_slugs=category_slugs, translations=translations)
+                           category_slugs=category_slugs, translations=translations,
+                           sharing=sharing)
     latitude, longitude = page_position(page, commune)
     start = end = severity = None
     kind = payload["kind"]
@@ -70,6 +72,10 @@ def _item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
         "start": start, "end": end, "severity": severity,
         "latitude": latitude, "longitude": longitude, "updated_at": updated_at,
         "url": url[:500], "payload": payload, "etag": payload_etag(payload),
+        # Provenance of pages received over ActivityPub (federation/); blank for local ones.
+        "origin_commune": (payload["provenance"]["origin_commune"] or "")[:255],
+        "origin_server": (payload["provenance"]["origin_server"] or "")[:255],
+        "origin_url": (payload["provenance"]["origin_url"] or "")[:500],
     }
 
 
@@ -172,6 +178,30 @@ def item_remove(*, page: Page, action: str = ChangeAction.UNPUBLISHED) -> None:
     _refresh_translations(translation_key=item.translation_key, changed_id=item_id)
 
 
+@transaction.atomic
+def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
+    """Update `shared_with` / `featured_in` of the items of these translation keys after
+    a share decision (federation/); record a change for each item that moved, so list
+    ETags and mirrors follow. Return the ids of the items concerned."""
+    from federation.sharing.selectors import sharing_by_translation_key
+
+    keys = list(translation_keys)
+    sharing = sharing_by_translation_key(keys=keys)
+    items = list(PublishedItem.objects.filter(translation_key__in=keys))
+    for item in items:
+        shared_with, featured_in = sharing.get(item.translation_key, ([], []))
+        payload = dict(item.payload)
+        payload["shared_with"], payload["featured_in"] = shared_with, featured_in
+        if payload == item.payload:
+            continue
+        item.payload, item.etag = payload, payload_etag(payload)
+        item.save(update_fields=["payload", "etag"])
+        _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
+                       commune_id=item.commune_id, action=ChangeAction.UPDATED,
+                       payload=payload)
+    return [item.pk for item in items]
+
+
 def items_sync_subtree(*, page: Page) -> None:
     """Re-sync a moved page and its descendants: URLs and communes may have changed."""
     for descendant in Page.objects.descendant_of(page, inclusive=True).live().specific():
@@ -215,6 +245,9 @@ def _site_root_paths_pinned(root_paths):
 
 
 def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
+    from federation.sharing.selectors import sharing_by_translation_key
+
+    sharing = sharing_by_translation_key()
     total = 0
     lengths = sorted({len(path) for path in homes})
     for model in CONTENT_MODELS:
@@ -239,7 +272,8 @@ def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
                     None)
                 slugs = sorted({category.slug for category in page.categories.all()})
                 values = _item_values(page=page, commune=commune, translations=[],
-                                      category_slugs=slugs)
+                                      category_slugs=slugs,
+                                      sharing=sharing.get(page.translation_key, ([], [])))
                 items.append(PublishedItem(page_id=page.pk, **values))
                 categories.extend(PublishedItemCategory(item_id=page.pk, slug=slug)
                                   for slug in slugs)

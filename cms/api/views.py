@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -192,7 +192,7 @@ class PublicAPIView(APIView):
 
     def conditional(self, *, etag: str, last_modified: dt.datetime | None, build) -> Response:
         if self.not_modified(etag=etag, last_modified=last_modified):
-            return self.cached(Response(status=304), etag=etag, last_modified=last_modified)
+            return self.cached(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
         return self.cached(Response(build()), etag=etag, last_modified=last_modified)
 
     def next_link(self, cursor: str | None) -> str | None:
@@ -267,7 +267,7 @@ class ItemListView(PublicAPIView):
                           state.last_seq, state.generation, now.isoformat())
         last_modified = max(filter(None, [state.last_change_at, now]))
         if self.not_modified(etag=etag, last_modified=last_modified):
-            return self.cached(HttpResponse(status=304), etag=etag,
+            return self.cached(HttpResponseNotModified(), etag=etag,
                                last_modified=last_modified)
         # The ETag names everything the body depends on but the host (in `next`): a body
         # cached under both is right in every process until the data moves on.
@@ -309,11 +309,12 @@ class ItemDetailView(PublicAPIView):
         if item is None:
             raise exceptions.NotFound(f"No {self.kind} with id {item_id}.")
         allowed = self.allowed_commune_ids()
-        if allowed is not None and item.commune_id not in allowed:
+        if (allowed is not None and item.commune_id not in allowed
+                and not selectors.item_shared_into(item_id=item.page_id, commune_ids=allowed)):
             raise exceptions.PermissionDenied("This key is not allowed for this commune.")
         etag = quote_etag(item.etag)
         if self.not_modified(etag=etag, last_modified=item.updated_at):
-            response = HttpResponse(status=304)
+            response = HttpResponseNotModified()
         else:
             response = HttpResponse(item.payload_json.encode(), content_type="application/json")
         return self.cached(response, etag=etag, last_modified=item.updated_at)

@@ -1,19 +1,21 @@
 """Partner keys in the Wagtail admin, for platform administrators (superusers) only."""
 
 from django.contrib import messages
-from django.db.models import Sum
+from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import services
-from .models import ApiKey
+from .models import ApiKey, ApiKeyUsage
 
 
 class SuperuserOnlyPolicy(ModelPermissionPolicy):
@@ -59,6 +61,14 @@ class ApiKeyEditView(EditView):
         return context
 
 
+class ApiKeyIndexView(IndexView):
+    def get_base_queryset(self):
+        # Today's count in the listing query itself, not one query per row.
+        today = ApiKeyUsage.objects.filter(key=OuterRef("pk"), day=timezone.localdate())
+        return super().get_base_queryset().annotate(requests_today_count=Coalesce(
+            Subquery(today.values("requests")[:1]), Value(0), output_field=IntegerField()))
+
+
 class ApiKeyViewSet(ModelViewSet):
     model = ApiKey
     icon = "key"
@@ -66,6 +76,7 @@ class ApiKeyViewSet(ModelViewSet):
     add_to_settings_menu = True
     add_view_class = ApiKeyCreateView
     edit_view_class = ApiKeyEditView
+    index_view_class = ApiKeyIndexView
     edit_template_name = "clocher_api/key_edit.html"
     panels = [
         FieldPanel("name"),
@@ -81,7 +92,7 @@ class ApiKeyViewSet(ModelViewSet):
         "last_used_at",
         "revoked_at",
         Column("requests_today", label=_("requêtes aujourd'hui"),
-               accessor=lambda key: key.requests_today()),
+               accessor="requests_today_count"),
     ]
     search_fields = ["name", "prefix"]
 

@@ -60,6 +60,13 @@ class CommuneHomePage(Page):
     longitude = models.FloatField(_("longitude"), null=True, blank=True,
                                   validators=longitude_validators)
     intro = RichTextField(_("présentation"), blank=True)
+    # Set on a mirror of a commune followed on another server (federation/): such a
+    # commune has no Site, is not listed among local communes, and only the
+    # federation worker writes its pages.
+    origin_server = models.CharField(_("serveur d'origine"), max_length=255, blank=True,
+                                     db_index=True, editable=False)
+    actor_url = models.URLField(_("acteur ActivityPub"), max_length=500, blank=True,
+                                db_index=True, editable=False)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     # Official data comes from the import; only platform administrators may correct it

@@ -22,7 +22,8 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def commune_list(*, live_only: bool = True) -> QuerySet[CommuneHomePage]:
     """Communes in the source (French) locale, by name."""
-    queryset = CommuneHomePage.objects.filter(locale=Locale.get_default())
+    # Mirrors of communes followed on other servers (federation/) are not local communes.
+    queryset = CommuneHomePage.objects.filter(locale=Locale.get_default(), origin_server="")
     if live_only:
         queryset = queryset.live()
     return queryset.order_by("title")

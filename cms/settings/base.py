@@ -238,6 +238,90 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clocher <noreply@localhost>"
 
 # --- Search (search/) -------------------------------------------------------------
 
+# CLOCHER_SEARCH_BACKEND: "database" (the embedded default), "elasticsearch" or
+# "opensearch"; without it, ELASTICSEARCH_URL or OPENSEARCH_URL (in that order) picks
+# the engine, else the database backend. See docs/search.md.
+_search_engine = env_str("CLOCHER_SEARCH_BACKEND") or (
+    "elasticsearch" if env_str("ELASTICSEARCH_URL")
+    else "opensearch" if env_str("OPENSEARCH_URL") else "database")
+CLOCHER_SEARCH = {
+    "database": {"BACKEND": "search.backends.database.DatabaseSearchBackend"},
+    "elasticsearch": {"BACKEND": "search.backends.elasticsearch.ElasticsearchSearchBackend",
+                      "URL": env_str("ELASTICSEARCH_URL", "http://127.0.0.1:9200")},
+    "opensearch": {"BACKEND": "search.backends.opensearch.OpenSearchSearchBackend",
+                   "URL": env_str("OPENSEARCH_URL", "http://127.0.0.1:9201")},
+}[_search_engine]
+if _search_engine != "database":
+    CLOCHER_SEARCH |= {
+        "INDEX_PREFIX": env_str("CLOCHER_SEARCH_INDEX_PREFIX", "clocher"),
+        # "auto" probes the node's analysis modules; "full" or "basic" to force.
+        "ANALYSIS": env_str("CLOCHER_SEARCH_ANALYSIS", "auto"),
+        "TIMEOUT": env_int("CLOCHER_SEARCH_TIMEOUT", 10),
+    }
+# Seconds between two runs of the periodic outbox drain in run_worker (retries).
+CLOCHER_SEARCH_DRAIN_INTERVAL = env_int("CLOCHER_SEARCH_DRAIN_INTERVAL", 5)
+
 # --- Federation (federation/) -----------------------------------------------------
 
+# Public base URL of this server's ActivityPub actors (scheme://host[:port]); WebFinger
+# handles are acct:<commune-slug>@<host of this URL>.
+FEDERATION_BASE_URL = env_str(
+    "FEDERATION_BASE_URL", env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
+).rstrip("/")
+# Fernet key material for the communes' private keys at rest. Development and tests
+# derive one from SECRET_KEY; production refuses to start without its own
+# (cms/settings/production.py).
+FEDERATION_KEY_SECRET = env_str("FEDERATION_KEY_SECRET")
+# host:port pairs the outgoing client may reach although they are loopback or private
+# (tests, the two-instance end-to-end test). Empty in production.
+FEDERATION_ALLOWED_PRIVATE_PEERS = env_list("FEDERATION_ALLOWED_PRIVATE_PEERS")
+FEDERATION_INBOX_MAX_BYTES = env_int("FEDERATION_INBOX_MAX_BYTES", 256 * 1024)
+FEDERATION_FETCH_MAX_BYTES = env_int("FEDERATION_FETCH_MAX_BYTES", 1024 * 1024)
+FEDERATION_HTTP_TIMEOUT = float(env_str("FEDERATION_HTTP_TIMEOUT", "10"))
+FEDERATION_SIGNATURE_MAX_SKEW_SECONDS = 300
+# Deliveries: exponential backoff with jitter from RETRY_BASE, for DELIVERY_DEADLINE.
+FEDERATION_RETRY_BASE_SECONDS = float(env_str("FEDERATION_RETRY_BASE_SECONDS", "30"))
+FEDERATION_RETRY_MAX_SECONDS = float(env_str("FEDERATION_RETRY_MAX_SECONDS", "21600"))
+FEDERATION_DELIVERY_DEADLINE_HOURS = float(env_str("FEDERATION_DELIVERY_DEADLINE_HOURS", "72"))
+# Concurrent sends per worker (threads waiting on sockets).
+FEDERATION_DELIVERY_CONCURRENCY = env_int("FEDERATION_DELIVERY_CONCURRENCY", 16)
+# Circuit breaker: after N consecutive failures a host is skipped for COOLDOWN seconds.
+FEDERATION_CIRCUIT_FAILURES = env_int("FEDERATION_CIRCUIT_FAILURES", 5)
+FEDERATION_CIRCUIT_COOLDOWN_SECONDS = float(env_str("FEDERATION_CIRCUIT_COOLDOWN_SECONDS", "300"))
+# Announce chains longer than this are dropped.
+FEDERATION_HOP_LIMIT = env_int("FEDERATION_HOP_LIMIT", 3)
+# Seconds between two federation drains enqueued by run_worker (retries, periodic work).
+FEDERATION_DRAIN_INTERVAL = float(env_str("FEDERATION_DRAIN_INTERVAL", "5"))
+
 # --- Resident site (frontend/) ----------------------------------------------------
+# Map tiles (Leaflet); any XYZ template. When tiles cannot load, pages still list places.
+CLOCHER_MAP_TILE_URL = env_str(
+    "CLOCHER_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+CLOCHER_MAP_ATTRIBUTION = env_str(
+    "CLOCHER_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
+# Residents' contributions: at most N per address per window; image size cap.
+CLOCHER_CONTRIBUTION_RATE_LIMIT = env_int("CLOCHER_CONTRIBUTION_RATE_LIMIT", 5)
+CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS = env_int(
+    "CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS", 3600
+)
+CLOCHER_CONTRIBUTION_MAX_IMAGE_BYTES = env_int(
+    "CLOCHER_CONTRIBUTION_MAX_IMAGE_BYTES", 5 * 1024 * 1024
+)
+# htmx and Leaflet come from npm (package.json): serve only their dist folders. Skipped
+# until `npm ci` has run, so `manage.py check` stays quiet on a fresh clone.
+STATICFILES_DIRS = [
+    (prefix, folder)
+    for prefix, folder in (
+        ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+        ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    )
+    if folder.is_dir()
+]
+# Rendered pages for anonymous readers, cached this many seconds (frontend/pagecache.py);
+# 0 (the default, so tests and development always see fresh pages) disables it.
+# Production: 30 is a good value, with a shared cache (Redis, Memcached) if possible.
+CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 0)
+MIDDLEWARE = [*MIDDLEWARE, "frontend.pagecache.PageCacheMiddleware"]

@@ -1,5 +1,7 @@
 """Production: everything from the environment; refuse to start on unsafe defaults."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -9,6 +11,14 @@ if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a long random value in production "
         '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
+
+# federation/: the communes' private keys are encrypted with this secret.
+if not os.environ.get("FEDERATION_KEY_SECRET"):
+    raise ImproperlyConfigured(
+        "FEDERATION_KEY_SECRET must be set in production "
+        "(python -c \"from cryptography.fernet import Fernet; "
+        'print(Fernet.generate_key().decode())").'
     )
 
 DEBUG = False

@@ -20,3 +20,7 @@ CLOCHER_SITE_PORT = 80
 # Serve static files from the apps' folders: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# --- Search (search/): tests choose their backend; the default is the database one,
+# even when CI exports ELASTICSEARCH_URL / OPENSEARCH_URL for the search tests.
+CLOCHER_SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}

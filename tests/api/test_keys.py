@@ -133,3 +133,26 @@ def test_only_superusers_manage_keys(client, django_user_model):
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
     assert client.get("/admin/api_keys/").status_code in (302, 403)
+
+
+def test_admin_key_list_shows_todays_requests_without_a_query_per_key(
+        client, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cms.api.models import ApiKeyUsage
+
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "pw")
+    client.force_login(admin)
+
+    def listing_queries(count: int) -> int:
+        for number in range(count):
+            key, _token = services.api_key_create(name=f"Partenaire {count}-{number}")
+            ApiKeyUsage.objects.create(key=key, day=timezone.localdate(), requests=4000 + number)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/admin/api_keys/").content.decode()
+        assert f"{4000 + count - 1}" in html  # today's count of the newest key
+        return len(queries)
+
+    assert listing_queries(1) == listing_queries(6)

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -61,6 +62,15 @@ def wrk(url: str, *, connections: int, seconds: int, headers: dict) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def median_cell(cells: list[dict]) -> dict:
+    """The round with the median throughput (its latencies belong to the same run)."""
+    ordered = sorted(cells, key=lambda cell: cell["rps"])
+    chosen = dict(ordered[len(ordered) // 2])
+    chosen["errors"] = sum(cell["errors"] for cell in cells)
+    chosen["non_2xx_3xx"] = sum(cell["non_2xx_3xx"] for cell in cells)
+    return chosen
+
+
 def pick_targets(env) -> dict:
     """Ids and hostnames the scenarios need, read through Django."""
     script = (
@@ -90,7 +100,9 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=200)
     parser.add_argument("--pages-per-commune", type=int, default=1000)
     parser.add_argument("--skip-seed", action="store_true")
-    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds; each cell is the median round")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
@@ -108,6 +120,9 @@ def main() -> None:
         "CLOCHER_API_ANON_RATE_PER_MINUTE": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        # Production refuses to start without it; any valid Fernet key does here.
+        "FEDERATION_KEY_SECRET": os.environ.get(
+            "FEDERATION_KEY_SECRET", "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZiE="),
     }
     if not args.skip_seed:
         started = time.monotonic()
@@ -154,22 +169,27 @@ def main() -> None:
         for name, url, extra, scenario_host in scenarios:
             status, _headers, body = fetch(url, scenario_host, extra)
             assert status in (200, 304), (name, status, body[:300])
-        results = {}
-        for name, url, extra, scenario_host in scenarios:
-            for connections in (1, 16):
-                wrk(url, connections=connections, seconds=2,  # warm-up
-                    headers={"Host": scenario_host, **extra})
-                results[name, connections] = wrk(
-                    url, connections=connections, seconds=args.seconds,
-                    headers={"Host": scenario_host, **extra})
-                print(name, connections, results[name, connections], flush=True)
+        # Interleaved rounds: every scenario is measured once per round, so a slow spell
+        # of the machine hits all of them alike; each cell is the median round.
+        rounds: dict = {}
+        for round_number in range(args.rounds):
+            for name, url, extra, scenario_host in scenarios:
+                for connections in (1, 16):
+                    wrk(url, connections=connections, seconds=1,  # warm-up
+                        headers={"Host": scenario_host, **extra})
+                    cell = wrk(url, connections=connections, seconds=args.seconds,
+                               headers={"Host": scenario_host, **extra})
+                    rounds.setdefault((name, connections), []).append(cell)
+                    print(f"round {round_number + 1}", name, connections, cell, flush=True)
+        results = {key: median_cell(cells) for key, cells in rounds.items()}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
 
     print(f"\n{targets['items']:,} API items; neighbourhood of {targets['insee']} = "
           f"{targets['neighbours'] + 1} communes; gunicorn {args.workers} sync workers; "
-          f"wrk {args.seconds} s per cell; CLOCHER_API_MICROCACHE_SECONDS="
+          f"median of {args.rounds} interleaved rounds of wrk {args.seconds} s; "
+          f"CLOCHER_API_MICROCACHE_SECONDS="
           f"{env.get('CLOCHER_API_MICROCACHE_SECONDS') or '1 (default)'}\n")
     header = (f"| {'scenario':<36} | {'req/s @1':>9} | {'p50':>6} | {'p95':>6} | {'p99':>6} "
               f"| {'req/s @16':>9} | {'p50':>6} | {'p95':>6} | {'p99':>6} |")
@@ -185,7 +205,10 @@ def main() -> None:
     a, b, c, d, e = names
 
     def ratio(x, y, connections):
-        return results[x, connections]["rps"] / results[y, connections]["rps"]
+        # Median of the per-round ratios: both sides were measured back to back.
+        return statistics.median(
+            one["rps"] / other["rps"]
+            for one, other in zip(rounds[x, connections], rounds[y, connections], strict=True))
 
     for label, x, y, target in [("(a)/(d)", a, d, 3.0), ("(b)/(e)", b, e, 0.5),
                                 ("(c)/(e)", c, e, 0.8)]:

@@ -17,6 +17,15 @@ class CommuneContentPage(Page):
     categories = ParentalManyToManyField(
         "content.Category", blank=True, related_name="+", verbose_name=_("catégories")
     )
+    # Provenance of a page received over ActivityPub (federation/); blank for local pages.
+    origin_server = models.CharField(_("serveur d'origine"), max_length=255, blank=True,
+                                     editable=False)
+    origin_url = models.URLField(_("URL d'origine"), max_length=500, blank=True,
+                                 editable=False)
+    ap_id = models.URLField(_("identifiant ActivityPub"), max_length=500, blank=True,
+                            db_index=True, editable=False)
+    ap_version = models.DateTimeField(_("version ActivityPub"), null=True, blank=True,
+                                      editable=False)
 
     class Meta:
         abstract = True

@@ -54,12 +54,13 @@ class EventIndexPage(SectionIndexPage):
         return selectors.event_list_upcoming(communes=around)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.content import selectors
+        from cms.content.selectors import commune_of
+        from frontend.agenda import agenda_context
 
-        context = super().get_context(request, *args, **kwargs)
-        page = context["items"]
-        around = selectors.neighbourhood_communes(commune=context["commune"])
-        page.object_list = selectors.with_origin(items=page.object_list, communes=around)
+        # The section's listing is replaced by the filtered agenda (list or month view).
+        context = Page.get_context(self, request, *args, **kwargs)
+        commune = commune_of(page=self)
+        context.update(agenda_context(request=request, commune=commune))
         return context
 
     class Meta:
@@ -97,6 +98,15 @@ class DirectoryIndexPage(SectionIndexPage):
         from cms.content import selectors
 
         return selectors.directory_list(communes=[commune])
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.content.selectors import commune_of
+        from frontend.directory import directory_context
+
+        # The directory, or the neighbourhood's producers (?vue=producteurs), filtered.
+        context = Page.get_context(self, request, *args, **kwargs)
+        context.update(directory_context(request=request, commune=commune_of(page=self)))
+        return context
 
     class Meta:
         verbose_name = _("annuaire")

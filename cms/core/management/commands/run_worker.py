@@ -18,6 +18,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from django_tasks_db.management.commands.db_worker import valid_interval
 
 from cms.core.services import scheduled_publishing_enqueue
+from search.services import index_drain_enqueue, index_drain_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class Command(DatabaseWorkerCommand):
             return
         if batch:
             scheduled_publishing_enqueue(backend_name=backend_name)
+            index_drain_enqueue(backend_name=backend_name)  # search: pending index writes
+            from federation.tasks import federation_drain
+
+            federation_drain.enqueue()  # federation/: due deliveries and inbox messages
             super().handle(**options)
             return
 
@@ -59,11 +64,35 @@ class Command(DatabaseWorkerCommand):
             daemon=True,
         )
         timer.start()
+        # Search: retry index writes left pending by an engine outage (search/services.py).
+        threading.Thread(target=index_drain_periodically, name="search-drain", daemon=True,
+                         kwargs={"backend_name": backend_name, "stop": stop}).start()
+        # federation/: retries and anything a crashed web process did not enqueue.
+        federation_timer = threading.Thread(
+            target=self._enqueue_federation_periodically, kwargs={"stop": stop},
+            name="federation-drain", daemon=True,
+        )
+        federation_timer.start()
         try:
             super().handle(**options)
         finally:
             stop.set()
             timer.join(timeout=5)
+            federation_timer.join(timeout=5)
+
+    @staticmethod
+    def _enqueue_federation_periodically(*, stop: threading.Event) -> None:
+        from django.conf import settings
+
+        from federation.tasks import federation_drain
+
+        while not stop.wait(settings.FEDERATION_DRAIN_INTERVAL):
+            try:
+                federation_drain.enqueue()
+            except Exception:
+                logger.exception("Could not enqueue the federation drain")
+            finally:
+                close_old_connections()
 
     @staticmethod
     def _enqueue_periodically(*, backend_name: str, interval: float, stop: threading.Event):

@@ -1,0 +1,183 @@
+"""`from_ap()`: remote objects stored as read-only pages under a mirror of their commune.
+
+A followed remote commune is mirrored as a CommuneHomePage flagged with
+`origin_server` (no Site, not a local commune); each object it publishes is stored
+once, as a real content page under that mirror, carrying its provenance. Being real
+pages, they reach the read model (API), the search index and the frontend through the
+very signals local pages use. The federation worker is the only writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import Locale
+
+from .wire import APObject
+
+KIND_OF_TYPE = {"Event": "event", "Article": "news", "Page": "news", "Note": "alert",
+                "Organization": "directory", "LocalBusiness": "directory"}
+SECTION_OF_KIND = {"event": "content.EventIndexPage", "news": "content.NewsIndexPage",
+                   "alert": "content.AlertIndexPage", "directory": "content.DirectoryIndexPage"}
+
+
+def mirror_commune(*, remote_actor):
+    """The local mirror of a remote commune, created on first use."""
+    from django.apps import apps
+
+    from cms.communes.models import CommuneHomePage
+    from cms.communes.services import SECTIONS, portal_get_or_create
+
+    if remote_actor.mirror_id:
+        return remote_actor.mirror
+    locale = Locale.get_default()
+    portal = portal_get_or_create()
+    base = slugify(remote_actor.preferred_username or remote_actor.name or "commune")[:40]
+    slug = f"{base}-{slugify(remote_actor.domain.replace(':', '-'))}"[:80]
+    commune = CommuneHomePage(
+        title=(remote_actor.name or remote_actor.preferred_username)[:255] or remote_actor.url,
+        slug=slug, locale=locale, insee_code="", department_code="",
+        origin_server=remote_actor.domain, actor_url=remote_actor.url,
+    )
+    # A mirror carries no official data (no INSEE code: the import finds communes by
+    # it and must never update a mirror), so the official-data validation does not apply.
+    commune.full_clean = lambda *args, **kwargs: None
+    portal.add_child(instance=commune)
+    for label, title, section_slug in SECTIONS:
+        commune.add_child(instance=apps.get_model(label)(title=title, slug=section_slug,
+                                                        locale=locale))
+    remote_actor.mirror = commune
+    remote_actor.save(update_fields=["mirror"])
+    return commune
+
+
+def _section(commune, kind: str):
+    from django.apps import apps
+
+    model = apps.get_model(SECTION_OF_KIND[kind])
+    return model.objects.child_of(commune).first()
+
+
+def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
+    page.title = obj.name or (obj.summary[:80] if obj.summary else "Sans titre")
+    page.origin_server = remote_actor.domain
+    page.origin_url = obj.url[:500]
+    page.ap_id = obj.id
+    page.ap_version = obj.version
+    if kind == "event":
+        page.start = obj.start_time or obj.published or timezone.now()
+        page.end = obj.end_time if obj.end_time and obj.end_time >= page.start else None
+        from cms.content.models.events import TIME_ZONES
+
+        page.time_zone = obj.timezone if obj.timezone in {z for z, _ in TIME_ZONES} \
+            else "Europe/Paris"
+        page.summary = obj.summary[:600]
+        page.body = [("paragraph", obj.content)] if obj.content else []
+        if obj.location:
+            page.venue_name = obj.location.name[:200]
+            page.address = obj.location.address[:255]
+            page.latitude, page.longitude = obj.location.latitude, obj.location.longitude
+    elif kind == "news":
+        page.date = (obj.published or timezone.now()).date()
+        page.lead = obj.summary[:500]
+        page.body = [("paragraph", obj.content)] if obj.content else []
+    elif kind == "alert":
+        page.message = obj.content or f"<p>{obj.summary}</p>"
+        page.valid_from = obj.published or timezone.now()
+    elif kind == "directory":
+        page.description = obj.content or (f"<p>{obj.summary}</p>" if obj.summary else "")
+        if obj.extra.get("telephone"):
+            page.phone = obj.extra["telephone"][:30]
+
+
+def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
+    """Apply a Create or Update; return (page, outcome). Older versions are ignored,
+    a deleted object never comes back."""
+    from cms.content import models as content
+    from federation.models import ObjectVersion
+
+    kind = KIND_OF_TYPE.get(obj.type)
+    if kind is None:
+        return None, "unsupported type"
+    model = {"event": content.EventPage, "news": content.NewsPage,
+             "alert": content.AlertPage, "directory": content.DirectoryEntryPage}[kind]
+    with transaction.atomic():
+        version, _created = ObjectVersion.objects.select_for_update().get_or_create(
+            ap_id=obj.id, defaults={"actor_url": remote_actor.url})
+        if version.deleted_at is not None:
+            return None, "deleted"
+        if version.version and obj.version and obj.version <= version.version:
+            return None, "stale"
+        if version.version and not obj.version:
+            return None, "stale"
+        page = model.objects.filter(pk=version.page_id).first() if version.page_id else None
+        if page is None:
+            page = model.objects.filter(ap_id=obj.id).first()
+        commune = mirror_commune(remote_actor=remote_actor)
+        created = page is None
+        if created:
+            page = model(locale=Locale.get_default())
+        _fill(page, obj, kind=kind, remote_actor=remote_actor)
+        if created:
+            # Created live, without a revision (the origin keeps the history): post_save
+            # brings it into the read model (cms/api/signals.py) and the search index,
+            # as for pages created in code; half the queries of a revision publish.
+            page.slug = _unique_slug(slugify(page.title)[:60] or "objet", obj.id)
+            page.live = True
+            page.first_published_at = page.last_published_at = timezone.now()
+            _section(commune, kind).add_child(instance=page)
+        else:
+            page.save_revision().publish()
+        version.page_id = page.pk
+        version.version = obj.version
+        version.save()
+        _share(page=page, commune=commune, remote_actor=remote_actor, kind=kind)
+    return page, "created" if created else "updated"
+
+
+def _unique_slug(base: str, ap_id: str) -> str:
+    import hashlib
+
+    return f"{base}-{hashlib.sha256(ap_id.encode()).hexdigest()[:8]}"
+
+
+def object_delete(*, ap_id: str, remote_actor, deleted_at: dt.datetime | None = None) -> str:
+    """Record the tombstone (even before any Create) and remove the page."""
+    from federation.models import ObjectVersion
+
+    with transaction.atomic():
+        version, _created = ObjectVersion.objects.select_for_update().get_or_create(
+            ap_id=ap_id, defaults={"actor_url": remote_actor.url})
+        if version.actor_url != remote_actor.url:
+            return "not owner"
+        if version.deleted_at is not None:
+            return "already deleted"
+        version.deleted_at = deleted_at or timezone.now()
+        version.save()
+        if version.page_id:
+            from wagtail.models import Page
+
+            page = Page.objects.filter(pk=version.page_id).first()
+            if page is not None:
+                page.specific.delete()
+    return "deleted"
+
+
+def _share(*, page, commune, remote_actor, kind: str) -> None:
+    """Hand the stored page to the sharing rules of the local communes that follow it."""
+    from federation.models import Follow, FollowDirection, FollowState
+
+    followers = [follow.commune for follow in Follow.objects.filter(
+        remote_actor=remote_actor, direction=FollowDirection.OUTBOUND,
+        state=FollowState.ACCEPTED).select_related("commune")]
+    if not followers:
+        return
+    from federation.sharing import share_create
+
+    for receiver in followers:
+        # The receiver's acceptance rules decide: visible at once, or held for review.
+        share_create(page=page, receiver=receiver, source_server=remote_actor.domain,
+                     source_commune=commune)

@@ -1,0 +1,167 @@
+"""Remote actors: WebFinger look-up, fetching from their origin, following them."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+
+from .delivery import client
+from .wire import WireError, host_of, parse_actor
+
+ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+HANDLE = re.compile(r"^@?(?P<user>[\w.\-]+)@(?P<host>[\w.\-]+(:\d+)?)$")
+
+
+class RemoteError(Exception):
+    """A remote actor or object could not be fetched or is not acceptable."""
+
+
+def domain_blocked(domain: str) -> bool:
+    from federation.models import BlockedDomain
+
+    domain = domain.lower().split(":", 1)[0]
+    parts = domain.split(".")
+    candidates = {".".join(parts[i:]) for i in range(len(parts))}
+    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+
+
+def fetch_json(url: str) -> dict:
+    """GET an ActivityPub document through the SSRF-safe client."""
+    try:
+        response = client().get(url, headers={"Accept": ACCEPT_AP})
+    except Exception as error:  # noqa: BLE001
+        raise RemoteError(f"cannot fetch {url}: {error}") from error
+    if response.status != 200:
+        raise RemoteError(f"{url}: HTTP {response.status}")
+    try:
+        data = response.json()
+    except ValueError as error:
+        raise RemoteError(f"{url}: not JSON") from error
+    if not isinstance(data, dict):
+        raise RemoteError(f"{url}: not a JSON object")
+    return data
+
+
+def remote_actor_store(*, data: dict):
+    """Create or refresh a RemoteActor from its (origin-fetched) document."""
+    from federation.models import RemoteActor
+
+    try:
+        actor = parse_actor(data)
+    except WireError as error:
+        raise RemoteError(str(error)) from error
+    if actor.public_key_id and host_of(actor.public_key_id) != host_of(actor.id):
+        raise RemoteError("the actor's key lives on another host")
+    if host_of(actor.inbox) != host_of(actor.id):
+        raise RemoteError("the actor's inbox lives on another host")
+    values = {
+        "domain": host_of(actor.id), "type": actor.type[:40], "inbox": actor.inbox,
+        "shared_inbox": actor.shared_inbox if host_of(actor.shared_inbox) == host_of(actor.id)
+        else "",
+        "followers_url": actor.followers, "preferred_username": actor.preferred_username,
+        "name": actor.name, "summary": actor.summary, "profile_url": actor.url,
+        "insee_code": actor.insee_code, "public_key_id": actor.public_key_id,
+        "public_key_pem": actor.public_key_pem, "fetched_at": timezone.now(),
+    }
+    remote, _created = RemoteActor.objects.update_or_create(url=actor.id, defaults=values)
+    return remote
+
+
+def remote_actor_fetch(*, url: str, refresh: bool = False):
+    """The RemoteActor at url, fetched from its origin unless cached (or refresh)."""
+    from federation.models import RemoteActor
+
+    url = urldefrag(url)[0]
+    if domain_blocked(host_of(url)):
+        raise RemoteError("domain blocked")
+    if not refresh:
+        cached = RemoteActor.objects.filter(url=url).first()
+        if cached is not None:
+            return cached
+    data = fetch_json(url)
+    if data.get("id") != url:
+        raise RemoteError("the document's id is not the URL it was fetched from")
+    return remote_actor_store(data=data)
+
+
+def remote_actor_for_key(*, key_id: str, refresh: bool = False):
+    """The actor owning key_id (a `<actor>#main-key` URL or the actor itself)."""
+    from federation.models import RemoteActor
+
+    if not refresh:
+        cached = RemoteActor.objects.filter(public_key_id=key_id).first()
+        if cached is not None:
+            return cached
+    actor_url = urldefrag(key_id)[0]
+    if domain_blocked(host_of(actor_url)):
+        raise RemoteError("domain blocked")
+    data = fetch_json(actor_url)
+    if data.get("type") in ("Key", "CryptographicKey") and isinstance(data.get("owner"), str):
+        return remote_actor_fetch(url=data["owner"], refresh=True)
+    if data.get("id") != actor_url:
+        raise RemoteError("the key document's id is not its URL")
+    return remote_actor_store(data=data)
+
+
+def webfinger_resolve(*, handle: str) -> str:
+    """Return the actor URL of `user@host` (WebFinger, RFC 7033)."""
+    match = HANDLE.match(handle.strip())
+    if not match:
+        raise RemoteError(f"not a handle: {handle!r}")
+    host = match["host"]
+    scheme = "http" if _is_allowed_plain_http(host) else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{match['user']}@{host}"
+    try:
+        response = client().get(url, headers={"Accept": "application/jrd+json"})
+        data = response.json()
+    except Exception as error:  # noqa: BLE001
+        raise RemoteError(f"WebFinger failed for {handle}: {error}") from error
+    for link in data.get("links", []) if isinstance(data, dict) else []:
+        kind = link.get("type", "") if isinstance(link, dict) else ""
+        if link.get("rel") == "self" and ("activity+json" in kind or "ld+json" in kind) \
+                and isinstance(link.get("href"), str):
+            return link["href"]
+    raise RemoteError(f"{handle} has no ActivityPub actor")
+
+
+def _is_allowed_plain_http(host: str) -> bool:
+    # Loopback peers allowed for tests speak plain HTTP; everything else is HTTPS.
+    from django.conf import settings
+
+    return host.lower() in {peer.lower() for peer in settings.FEDERATION_ALLOWED_PRIVATE_PEERS}
+
+
+def follow_remote(*, commune, handle_or_url: str):
+    """A local commune follows a remote actor: Follow is recorded, Accept arrives later."""
+    from federation.models import Follow, FollowDirection, FollowState
+
+    url = handle_or_url if urlsplit(handle_or_url).scheme in ("http", "https") \
+        else webfinger_resolve(handle=handle_or_url)
+    remote = remote_actor_fetch(url=url, refresh=True)
+    from . import outbox
+
+    with transaction.atomic():
+        follow, _created = Follow.objects.get_or_create(
+            commune=commune, remote_actor=remote, direction=FollowDirection.OUTBOUND)
+        follow.state = FollowState.PENDING
+        follow.ap_id = outbox.follow_record(commune=commune, remote_actor=remote)
+        follow.save()
+    return follow
+
+
+def unfollow_remote(*, commune, remote_actor) -> None:
+    from federation.models import Follow, FollowDirection, FollowState
+
+    from . import outbox
+
+    follow = Follow.objects.filter(commune=commune, remote_actor=remote_actor,
+                                   direction=FollowDirection.OUTBOUND).first()
+    if follow is None:
+        return
+    with transaction.atomic():
+        outbox.unfollow_record(commune=commune, remote_actor=remote_actor, follow_id=follow.ap_id)
+        follow.state = FollowState.UNDONE
+        follow.save()

@@ -1,0 +1,228 @@
+"""Reads of sharing inside one deployment: audiences, acceptance, who sees what."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from wagtail.models import Locale, Page
+
+from cms.communes.models import CommuneHomePage
+from federation.models import Acceptance, AcceptanceRule, SharedItem, ShareState, SharingPolicy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def sharing_policy_get(*, commune: CommuneHomePage) -> SharingPolicy | None:
+    return (SharingPolicy.objects.filter(commune=commune)
+            .prefetch_related("categories", "named_communes").first())
+
+
+def sharing_audience(*, policy: SharingPolicy) -> list[CommuneHomePage]:
+    """Local communes the policy's commune shares with (itself and mirrors excluded)."""
+    from cms.communes.selectors import commune_list, commune_neighbours
+
+    commune = policy.commune
+    audience: dict[int, CommuneHomePage] = {}
+    if policy.radius_km is not None:
+        # commune_neighbours adds the EPCI's members: keep only those within the radius
+        # unless the EPCI is part of the audience anyway.
+        for neighbour in commune_neighbours(commune=commune, radius_km=policy.radius_km):
+            if neighbour.distance_km is not None and neighbour.distance_km <= policy.radius_km:
+                audience[neighbour.commune.pk] = neighbour.commune
+    scopes = Q(pk__in=[])
+    if policy.share_with_epci and commune.epci_code:
+        scopes |= Q(epci_code=commune.epci_code)
+    if policy.share_with_department and commune.department_code:
+        scopes |= Q(department_code=commune.department_code)
+    named = [named.pk for named in policy.named_communes.all()]
+    if named:
+        scopes |= Q(pk__in=named)
+    if policy.share_with_epci or policy.share_with_department or named:
+        for other in commune_list().filter(scopes):
+            audience.setdefault(other.pk, other)
+    audience.pop(commune.pk, None)
+    return sorted(audience.values(), key=lambda other: (other.title, other.pk))
+
+
+def sharing_covers(*, policy: SharingPolicy, kind: str, category_ids: Iterable[int]) -> bool:
+    """Whether the policy shares an item of this kind with these categories."""
+    if kind not in (policy.kinds or []):
+        return False
+    wanted = {category.pk for category in policy.categories.all()}
+    return not wanted or bool(wanted & set(category_ids))
+
+
+def acceptance_decide_many(
+    *, receivers: Iterable[CommuneHomePage], kind: str,
+    source_commune: CommuneHomePage | None = None, source_server: str = "",
+) -> dict[int, str]:
+    """"accept" or "review" per receiving commune id, in two queries.
+
+    The most specific matching rule wins (source and kind, then source, then kind);
+    between equally specific rules, "review". No rule: the commune's default.
+    """
+    ids = [receiver.pk for receiver in receivers]
+    if not ids:
+        return {}
+    sources = Q(source_commune__isnull=True, source_server="")
+    if source_commune is not None:
+        sources |= Q(source_commune=source_commune)
+    if source_server:
+        sources |= Q(source_commune__isnull=True, source_server__iexact=source_server)
+    best: dict[int, tuple[int, int, str]] = {}
+    rules = AcceptanceRule.objects.filter(receiver_id__in=ids).filter(
+        Q(kind="") | Q(kind=kind)).filter(sources)
+    for rule in rules:
+        rank = (rule.specificity, rule.decision == Acceptance.REVIEW, rule.decision)
+        if rule.receiver_id not in best or rank[:2] > best[rule.receiver_id][:2]:
+            best[rule.receiver_id] = rank
+    defaults = dict(SharingPolicy.objects.filter(commune_id__in=ids)
+                    .values_list("commune_id", "default_acceptance"))
+    return {
+        receiver_id: (best[receiver_id][2] if receiver_id in best
+                      else defaults.get(receiver_id, Acceptance.REVIEW))
+        for receiver_id in ids
+    }
+
+
+def acceptance_decide(
+    *, receiver: CommuneHomePage, kind: str,
+    source_commune: CommuneHomePage | None = None, source_server: str = "",
+) -> str:
+    """"accept" or "review": how `receiver` answers an item of `kind` from this source.
+
+    Used for local shares and for content received from another server (ActivityPub).
+    """
+    return acceptance_decide_many(receivers=[receiver], kind=kind,
+                                  source_commune=source_commune,
+                                  source_server=source_server)[receiver.pk]
+
+
+# --- what readers see ---------------------------------------------------------------
+
+
+def _receivers_of(communes: Iterable[CommuneHomePage]) -> Q:
+    # Receivers are source-locale communes; a listing may be in another locale.
+    keys = {commune.translation_key for commune in communes}
+    return Q(receiver_key__in=keys)
+
+
+def shared_keys_into(*, communes: Iterable[CommuneHomePage]) -> QuerySet:
+    """translation_keys of the items accepted by any of these communes (a subquery)."""
+    return (SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED)
+            .values("translation_key"))
+
+
+def shared_accepted_into(*, communes: Iterable[CommuneHomePage],
+                         limit: int) -> dict[uuid.UUID, tuple[str, bool]]:
+    """Up to `limit` items accepted by these communes: translation_key -> (origin commune
+    name, featured by one of them). One query."""
+    accepted: dict[uuid.UUID, tuple[str, bool]] = {}
+    rows = (SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED)
+            .order_by("translation_key")
+            .values_list("translation_key", "origin_commune__title", "featured")[:limit])
+    for key, via, featured in rows:
+        accepted[key] = (via, featured or accepted.get(key, ("", False))[1])
+    return accepted
+
+
+def shared_keys_into_ids(*, commune_ids: Iterable[int], kind: str | None = None) -> QuerySet:
+    """The same, from source-locale commune ids (the API's read model)."""
+    queryset = SharedItem.objects.filter(receiver_id__in=sorted(commune_ids),
+                                         state=ShareState.ACCEPTED)
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    return queryset.values("translation_key")
+
+
+def shared_annotations(*, communes: Iterable[CommuneHomePage]) -> dict:
+    """`shared_featured` and `shared_via` (origin commune name, None for own items)
+    for a page queryset listed for these communes: subqueries, no query per row."""
+    communes = list(communes)
+    accepted = SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED,
+                                         translation_key=OuterRef("translation_key"))
+    return {
+        "shared_featured": Exists(accepted.filter(featured=True)),
+        "shared_via": Subquery(accepted.values("origin_commune__title")[:1]),
+    }
+
+
+def item_receivers(*, page_id: int) -> list[str]:
+    """INSEE codes of the communes where the item (or its translation) is accepted."""
+    key = Page.objects.filter(pk=page_id).values("translation_key")[:1]
+    return sorted(SharedItem.objects.filter(translation_key__in=key, state=ShareState.ACCEPTED)
+                  .values_list("receiver__insee_code", flat=True).distinct())
+
+
+def sharing_by_translation_key(
+    *, keys: Iterable[uuid.UUID] | None = None,
+) -> dict[uuid.UUID, tuple[list[str], list[str]]]:
+    """(INSEE codes accepted in, INSEE codes featured in) per translation key."""
+    queryset = SharedItem.objects.filter(state=ShareState.ACCEPTED)
+    if keys is not None:
+        queryset = queryset.filter(translation_key__in=list(keys))
+    shared: dict[uuid.UUID, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for key, insee, featured in queryset.values_list("translation_key", "receiver__insee_code",
+                                                     "featured"):
+        shared[key][0].add(insee)
+        if featured:
+            shared[key][1].add(insee)
+    return {key: (sorted(accepted), sorted(featured))
+            for key, (accepted, featured) in shared.items()}
+
+
+# --- admin ----------------------------------------------------------------------------
+
+
+def communes_managed_by(*, user: AbstractBaseUser) -> QuerySet[CommuneHomePage]:
+    """Local communes whose sharing the user decides: superusers all, others those where
+    they may publish (communicants, animateurs; see cms/communes/roles.py)."""
+    queryset = CommuneHomePage.objects.filter(locale=Locale.get_default(), origin_server="")
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset.order_by("title")
+    return (queryset.filter(group_permissions__group__user=user,
+                            group_permissions__permission__codename="publish_page")
+            .distinct().order_by("title"))
+
+
+def incoming_shares(*, receiver: CommuneHomePage, state: str | None = None,
+                    ) -> QuerySet[SharedItem]:
+    """The receiver's review queue: pending first, newest first."""
+    queryset = SharedItem.objects.filter(receiver=receiver)
+    if state:
+        queryset = queryset.filter(state=state)
+    return (queryset.select_related("page", "origin_commune", "decided_by")
+            .order_by(_pending_first(), "-created_at", "-pk"))
+
+
+def _pending_first():
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(When(state=ShareState.PENDING, then=Value(0)), default=Value(1),
+                output_field=IntegerField()).asc()
+
+
+def outgoing_shares(*, origin: CommuneHomePage) -> list[tuple[Page, list[SharedItem]]]:
+    """The origin's items that are shared, each with its references, newest first."""
+    by_page: dict[int, list[SharedItem]] = defaultdict(list)
+    pages: dict[int, Page] = {}
+    queryset = (SharedItem.objects.filter(origin_commune=origin)
+                .select_related("page", "receiver", "decided_by")
+                .order_by("-page__last_published_at", "page_id", "receiver__title"))
+    for share in queryset:
+        pages.setdefault(share.page_id, share.page)
+        by_page[share.page_id].append(share)
+    return [(pages[page_id], shares) for page_id, shares in by_page.items()]
+
+
+def page_shares(*, page: Page) -> list[SharedItem]:
+    """Where one item is shared and in what state (any of its translations)."""
+    return list(SharedItem.objects.filter(translation_key=page.translation_key)
+                .select_related("receiver", "decided_by").order_by("receiver__title"))

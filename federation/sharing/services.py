@@ -1,0 +1,260 @@
+"""Writes of sharing inside one deployment.
+
+Receivers are computed in the publishing transaction (see docs/federation-sharing.md):
+a handful of queries, no network, so a share is visible the moment the publish
+commits and a rollback leaves nothing behind. Re-evaluating a whole commune after its
+rules change touches every live page, so that runs as a background task.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page
+
+from cms.communes.models import CommuneHomePage
+from federation.models import (
+    Acceptance,
+    SharedItem,
+    ShareState,
+    SharingPolicy,
+)
+from federation.models.sharing import SHARE_TRANSITIONS, ShareAction
+
+from . import selectors
+
+if TYPE_CHECKING:
+    import uuid
+
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+
+class ShareTransitionError(Exception):
+    """The action is not allowed from the item's current state."""
+
+
+def _kind_of(page: Page) -> str | None:
+    from cms.api.payloads import KIND_OF_MODEL
+
+    return KIND_OF_MODEL.get(type(page))
+
+
+def _commune_of(page: Page) -> CommuneHomePage | None:
+    return CommuneHomePage.objects.ancestor_of(page).first()
+
+
+@transaction.atomic
+def shares_sync(*, page: Page) -> list[SharedItem]:
+    """Bring the rule-made references of a published page in line with its commune's
+    sharing rules; return the references that exist afterwards.
+
+    Only source-locale pages are shared: translations follow through their
+    translation_key. A page that is not live keeps its references (readers only list
+    live pages), so republishing it brings them back as they were.
+    """
+    page = page.specific_deferred if type(page) is Page else page
+    kind = _kind_of(page)
+    if kind is None or not page.live or page.locale_id != Locale.get_default().pk:
+        return []
+    commune = _commune_of(page)
+    if commune is None or commune.origin_server:
+        return []
+    policy = selectors.sharing_policy_get(commune=commune)
+    audience = selectors.sharing_audience(policy=policy) if policy is not None else []
+    return _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
+                        audience=audience)
+
+
+def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
+                 policy: SharingPolicy | None,
+                 audience: list[CommuneHomePage]) -> list[SharedItem]:
+    category_ids = [category.pk for category in page.categories.all()]
+    if policy is None or not selectors.sharing_covers(policy=policy, kind=kind,
+                                                      category_ids=category_ids):
+        audience = []
+    existing = {share.receiver_id: share for share in SharedItem.objects.filter(page=page)}
+    wanted = {receiver.pk: receiver for receiver in audience}
+    # A page moved to another commune: its old commune's rule-made references go.
+    stale = [share for receiver_id, share in existing.items()
+             if share.by_rule and (receiver_id not in wanted
+                                   or share.origin_commune_id != commune.pk)]
+    stale_ids = {share.receiver_id for share in stale}
+    new = [receiver for receiver_id, receiver in wanted.items()
+           if receiver_id not in existing or receiver_id in stale_ids]
+    decisions = selectors.acceptance_decide_many(receivers=new, kind=kind,
+                                                 source_commune=commune)
+    now = timezone.now()
+    if stale:
+        SharedItem.objects.filter(pk__in=[share.pk for share in stale]).delete()
+    created = SharedItem.objects.bulk_create([
+        SharedItem(page_id=page.pk, translation_key=page.translation_key, kind=kind,
+                   origin_commune=commune, receiver=receiver,
+                   receiver_key=receiver.translation_key,
+                   state=(ShareState.ACCEPTED if decisions[receiver.pk] == Acceptance.ACCEPT
+                          else ShareState.PENDING),
+                   decided_at=now if decisions[receiver.pk] == Acceptance.ACCEPT else None)
+        for receiver in new
+    ])
+    visible_changed = (any(share.state == ShareState.ACCEPTED for share in created)
+                       or any(share.state == ShareState.ACCEPTED for share in stale))
+    if visible_changed:
+        _visibility_changed(translation_keys=[page.translation_key])
+    kept = [share for share in existing.values() if share not in stale]
+    return [*kept, *created]
+
+
+@transaction.atomic
+def share_create(*, page: Page, receiver: CommuneHomePage, source_server: str = "",
+                 source_commune: CommuneHomePage | None = None) -> SharedItem:
+    """Make (or return) an explicit reference of `page` in `receiver`.
+
+    For content that did not come from the origin's rules, such as a page received
+    from another server (`source_server`: its host) stored under a mirrored commune.
+    The receiver's acceptance rules decide whether it is visible at once.
+    """
+    page = page.specific_deferred if type(page) is Page else page
+    kind = _kind_of(page)
+    if kind is None:
+        raise ValueError(f"page {page.pk} is not shareable content")
+    origin = source_commune or _commune_of(page)
+    if origin is None:
+        raise ValueError(f"page {page.pk} belongs to no commune")
+    if origin.pk == receiver.pk:
+        raise ValueError("a commune cannot share an item with itself")
+    existing = SharedItem.objects.filter(page=page, receiver=receiver).first()
+    if existing is not None:
+        return existing
+    decision = selectors.acceptance_decide(receiver=receiver, kind=kind, source_commune=origin,
+                                           source_server=source_server)
+    accepted = decision == Acceptance.ACCEPT
+    share = SharedItem.objects.create(
+        page=page, translation_key=page.translation_key, kind=kind, origin_commune=origin,
+        receiver=receiver, receiver_key=receiver.translation_key,
+        source_server=source_server, by_rule=False,
+        state=ShareState.ACCEPTED if accepted else ShareState.PENDING,
+        decided_at=timezone.now() if accepted else None)
+    if accepted:
+        _visibility_changed(translation_keys=[page.translation_key])
+    return share
+
+
+@transaction.atomic
+def share_decide(*, share: SharedItem, action: str, user: AbstractBaseUser | None) -> SharedItem:
+    """Apply a receiver's decision (accept, decline, hide, feature, unfeature)."""
+    share = SharedItem.objects.select_for_update().get(pk=share.pk)
+    transitions = SHARE_TRANSITIONS.get(action)
+    if transitions is None:
+        raise ShareTransitionError(f"unknown action: {action}")
+    if share.state not in transitions:
+        raise ShareTransitionError(f"cannot {action} an item that is {share.state}")
+    was_visible, was_featured = share.is_visible, share.featured
+    share.state = transitions[share.state]
+    if action == ShareAction.FEATURE:
+        share.featured = True
+    elif action == ShareAction.UNFEATURE or share.state != ShareState.ACCEPTED:
+        share.featured = False
+    share.decided_by = user if user is not None and user.is_authenticated else None
+    share.decided_at = timezone.now()
+    share.save(update_fields=["state", "featured", "decided_by", "decided_at", "updated_at"])
+    if (share.is_visible, share.featured) != (was_visible, was_featured):
+        _visibility_changed(translation_keys=[share.translation_key])
+    return share
+
+
+@transaction.atomic
+def sharing_policy_save(*, policy: SharingPolicy, categories: Iterable,
+                        named_communes: Iterable[CommuneHomePage],
+                        user: AbstractBaseUser | None) -> SharingPolicy:
+    """Save a commune's rules and re-evaluate its shared items (in the background)."""
+    policy.updated_by = user if user is not None and user.is_authenticated else None
+    policy.full_clean(exclude=["commune"])
+    policy.save()
+    policy.categories.set(categories)
+    policy.named_communes.set([commune for commune in named_communes
+                               if commune.pk != policy.commune_id])
+    shares_reevaluate_enqueue(commune=policy.commune)
+    return policy
+
+
+def shares_reevaluate_enqueue(*, commune: CommuneHomePage) -> None:
+    """Queue the re-evaluation in the same transaction as the rule change: the task row
+    commits with the rules or not at all (django-tasks' database backend)."""
+    from .tasks import shares_reevaluate_task
+
+    shares_reevaluate_task.enqueue(commune_id=commune.pk)
+
+
+def shares_reevaluate(*, commune: CommuneHomePage) -> int:
+    """Re-apply the commune's sharing rules to each of its live items; return how many
+    items were looked at. One transaction per item: a long run never holds locks."""
+    from cms.api.payloads import KIND_OF_MODEL
+
+    if commune.origin_server:
+        return 0
+    policy = selectors.sharing_policy_get(commune=commune)
+    audience = selectors.sharing_audience(policy=policy) if policy is not None else []
+    count = 0
+    for model, kind in KIND_OF_MODEL.items():
+        pages = (model.objects.live().descendant_of(commune)
+                 .filter(locale_id=Locale.get_default().pk)
+                 .prefetch_related("categories").order_by("pk"))
+        for page in pages.iterator(chunk_size=200):
+            with transaction.atomic():
+                _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
+                             audience=audience)
+            count += 1
+    # Items that were unpublished keep references for when they come back, but not
+    # references the rules no longer allow.
+    live_ids = set()
+    for model in KIND_OF_MODEL:
+        live_ids |= set(model.objects.live().descendant_of(commune).values_list("pk", flat=True))
+    allowed = {receiver.pk for receiver in audience}
+    SharedItem.objects.filter(origin_commune=commune, by_rule=True).exclude(
+        page_id__in=live_ids).exclude(receiver_id__in=allowed).delete()
+    return count
+
+
+@transaction.atomic
+def acceptance_rules_apply(*, receiver: CommuneHomePage) -> int:
+    """Re-decide the receiver's pending items after its acceptance rules changed;
+    decisions already made by a person stay. Return how many were accepted."""
+    pending = list(SharedItem.objects.filter(receiver=receiver, state=ShareState.PENDING)
+                   .select_related("origin_commune"))
+    accepted = []
+    for share in pending:
+        decision = selectors.acceptance_decide(receiver=receiver, kind=share.kind,
+                                               source_commune=share.origin_commune,
+                                               source_server=share.source_server)
+        if decision == Acceptance.ACCEPT:
+            accepted.append(share)
+    if accepted:
+        SharedItem.objects.filter(pk__in=[share.pk for share in accepted]).update(
+            state=ShareState.ACCEPTED, decided_at=timezone.now(), decided_by=None)
+        _visibility_changed(translation_keys={share.translation_key for share in accepted})
+    return len(accepted)
+
+
+def _visibility_changed(*, translation_keys: Iterable[uuid.UUID]) -> None:
+    """Readers of other communes see something new: refresh the API's representation
+    (its `shared_with`, hence list ETags and the change feed) and the search index."""
+    from cms.api import services as api_services
+
+    keys = list(translation_keys)
+    page_ids = api_services.items_sharing_refresh(translation_keys=keys)
+    _search_enqueue(page_ids=page_ids)
+
+
+def _search_enqueue(*, page_ids: list[int]) -> None:
+    if not page_ids:
+        return
+    try:
+        from search.services import index_enqueue  # type: ignore[attr-defined]
+    except ImportError:
+        return  # search/ has no indexing outbox yet
+    index_enqueue(page_ids=page_ids)

@@ -1,0 +1,181 @@
+"""Writes of the resident site: a resident's proposal becomes a draft under moderation."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from cms.communes.models import CommuneHomePage
+from cms.content import selectors
+from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
+
+from .models import Contribution
+
+logger = logging.getLogger(__name__)
+
+SECTION_OF_KIND = {
+    Contribution.Kind.EVENT: "events",
+    Contribution.Kind.NEWS: "news",
+    Contribution.Kind.DIRECTORY: "directory",
+}
+
+
+class ContributionRejected(Exception):
+    """The proposal cannot be stored; `errors` maps form fields (or None) to messages."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def contribution_rate_exceeded(*, ip_address: str | None) -> bool:
+    """Whether this address already sent the allowed number of proposals in the window."""
+    if not ip_address:
+        return False
+    since = timezone.now() - dt.timedelta(
+        seconds=settings.CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS)
+    recent = Contribution.objects.filter(ip_address=ip_address, created_at__gte=since).count()
+    return recent >= settings.CLOCHER_CONTRIBUTION_RATE_LIMIT
+
+
+def contribution_submit(
+    *, commune: CommuneHomePage, data: dict, ip_address: str | None
+) -> Contribution:
+    """Create the draft page, submit it to the commune's workflow, confirm by email."""
+    section = selectors.commune_sections(commune=commune).get(SECTION_OF_KIND[data["kind"]])
+    if section is None:
+        raise ContributionRejected({None: ["Cette commune ne reçoit pas ce type de contenu."]})
+    with transaction.atomic():
+        image = _image_store(commune=commune, data=data)
+        page = _page_build(data=data, image=image)
+        page.slug = _free_slug(section=section, title=data["title"])
+        try:
+            section.add_child(instance=page)
+        except ValidationError as error:
+            raise ContributionRejected(_errors_of(error)) from error
+        page.save_revision(user=None, log_action=True)
+        workflow = page.get_workflow()
+        if workflow is not None:
+            workflow.start(page, None)
+        contribution = Contribution.objects.create(
+            page=page, commune=commune, kind=data["kind"], title=data["title"],
+            name=data["name"], email=data["email"], ip_address=ip_address,
+        )
+        transaction.on_commit(lambda: _mail(
+            to=contribution.email,
+            subject=f"Votre proposition « {contribution.title} » est bien reçue",
+            body=(f"Bonjour {contribution.name},\n\nMerci ! Votre proposition « "
+                  f"{contribution.title} » pour {commune.title} a été transmise à l'équipe "
+                  "de la commune. Elle sera relue avant publication ; nous vous écrirons "
+                  "quand elle sera publiée ou si elle est refusée.\n\n— Clocher"),
+        ))
+    return contribution
+
+
+def contribution_published(*, page_id: int) -> None:
+    """Tell the contributor their proposal is online (called when the page is published)."""
+    contribution = Contribution.objects.filter(
+        page_id=page_id, status=Contribution.Status.PENDING).select_related("page").first()
+    if contribution is None:
+        return
+    contribution.status = Contribution.Status.PUBLISHED
+    contribution.decided_at = timezone.now()
+    contribution.save(update_fields=["status", "decided_at"])
+    url = contribution.page.get_full_url() if contribution.page else ""
+    transaction.on_commit(lambda: _mail(
+        to=contribution.email,
+        subject=f"Votre proposition « {contribution.title} » est publiée",
+        body=(f"Bonjour {contribution.name},\n\nVotre proposition « {contribution.title} » "
+              f"est en ligne : {url}\n\nMerci de faire vivre votre commune !\n\n— Clocher"),
+    ))
+
+
+def contribution_declined(*, page_id: int) -> None:
+    """Tell the contributor their proposal was declined by the moderators."""
+    contribution = Contribution.objects.filter(
+        page_id=page_id, status=Contribution.Status.PENDING).first()
+    if contribution is None:
+        return
+    contribution.status = Contribution.Status.DECLINED
+    contribution.decided_at = timezone.now()
+    contribution.save(update_fields=["status", "decided_at"])
+    transaction.on_commit(lambda: _mail(
+        to=contribution.email,
+        subject=f"Votre proposition « {contribution.title} » n'a pas été retenue",
+        body=(f"Bonjour {contribution.name},\n\nL'équipe de la commune n'a pas retenu votre "
+              f"proposition « {contribution.title} ». N'hésitez pas à contacter la mairie "
+              "pour en savoir plus.\n\n— Clocher"),
+    ))
+
+
+def _mail(*, to: str, subject: str, body: str) -> None:
+    # A mail server down must not turn a stored proposal into an error page.
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception("Contribution email to %s failed", to)
+
+
+def _image_store(*, commune: CommuneHomePage, data: dict):
+    upload = data.get("image")
+    if not upload:
+        return None
+    # The commune's collection (cms/communes/roles.py), so its moderators can see it.
+    collection = (
+        Collection.objects.filter(group_permissions__group__page_permissions__page=commune)
+        .order_by("pk").first()
+        or Collection.get_first_root_node()
+    )
+    image = get_image_model()(
+        title=(data.get("image_alt") or data["title"])[:255],
+        description=(data.get("image_alt") or "")[:255],
+        file=upload, collection=collection,
+    )
+    image.save()
+    return image
+
+
+def _page_build(*, data: dict, image):
+    kind = data["kind"]
+    if kind == Contribution.Kind.EVENT:
+        return EventPage(
+            title=data["title"], start=data["start"], end=data.get("end"),
+            time_zone="Europe/Paris", summary=data["text"][:600],
+            venue_name=data.get("venue_name", ""), address=data.get("address", ""),
+            organiser=data["name"][:200], image=image, live=False,
+        )
+    if kind == Contribution.Kind.NEWS:
+        return NewsPage(title=data["title"], lead=data["text"][:600], image=image,
+                        date=timezone.localdate(), live=False)
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in data["text"].splitlines()
+                         if line.strip())
+    return DirectoryEntryPage(
+        title=data["title"], kind=data["directory_kind"], description=paragraphs,
+        address=data.get("address", ""), phone=data.get("phone", ""),
+        website=data.get("website", ""), image=image, live=False,
+    )
+
+
+def _free_slug(*, section, title: str) -> str:
+    base = (slugify(title) or "proposition")[:60].strip("-") or "proposition"
+    taken = set(section.get_children().filter(slug__startswith=base)
+                .values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _errors_of(error: ValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {field if field != "__all__" else None: [str(m) for e in errors for m in e]
+                for field, errors in error.error_dict.items()}
+    return {None: list(error.messages)}

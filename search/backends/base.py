@@ -1,0 +1,142 @@
+"""The search backend interface: one base class, thin implementations.
+
+A backend indexes `SearchDocument`s (versioned: a write older than what the index
+holds is ignored), answers a resolved `BackendQuery` and declares what it can do in
+`capabilities`; callers (search/query.py) never ask which backend they have.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..documents import SearchDocument
+
+
+class BackendUnavailable(Exception):
+    """The search engine cannot be reached or refused the request; retry later."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    fuzzy: bool = False            # typo tolerance (edit distance)
+    accent_folding: bool = True    # "dechetterie" finds "déchetterie"
+    stemming: bool = False         # language-aware stemming (beyond plural stripping)
+    synonyms: bool = False         # search-time synonyms (déchèterie / centre de tri)
+    geo_distance: bool = False     # radius on the item's own position, nearness boost
+    recency_boost: bool = False    # newer news rank higher
+    autocomplete: bool = True
+    facets: bool = True
+    highlight: bool = True
+    versioned_writes: bool = True  # an older write never overwrites a newer one
+    analysis: str = ""             # name of the analysis chain in use
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BackendQuery:
+    """A validated request with its scope resolved (search/query.py builds it)."""
+
+    text: str
+    locale: str
+    now: dt.datetime
+    scope_communes: tuple[str, ...] | None = None  # commune IN … OR shared_with IN …
+    epci: str | None = None
+    department: str | None = None
+    geo: tuple[float, float, float] | None = None  # (lat, lon, radius_km) filter
+    origin: tuple[float, float] | None = None      # nearness boost, distances
+    kinds: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    date_range: tuple[dt.datetime, dt.datetime] | None = None
+    date_buckets: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    include_past_events: bool = False
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class BackendHit:
+    id: int
+    score: float
+    kind: str
+    title: str
+    snippet_html: str
+    url: str
+    commune: str
+    commune_name: str
+    latitude: float | None
+    longitude: float | None
+    date: dt.datetime | None
+    start: dt.datetime | None
+    end: dt.datetime | None
+    provenance: str = "local"
+    origin_commune: str = ""
+    origin_server: str = ""
+    origin_url: str = ""
+
+
+@dataclass
+class BackendResults:
+    hits: list[BackendHit]
+    total: int
+    # facet name → raw value → count ("kind", "commune", "category", "dates")
+    facets: dict[str, dict[str, int]]
+
+
+class SearchBackend:
+    """Base class; subclasses override the methods and set `capabilities`."""
+
+    capabilities = Capabilities()
+    locales: tuple[str, ...] = ("fr", "en", "de")
+    # May index_documents run in other threads at once (search_rebuild's pipeline)?
+    threaded_writes = False
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self.params = dict(params or {})
+
+    # -- writes ---------------------------------------------------------------------
+
+    def index_documents(self, *, documents: list[SearchDocument],
+                        target: dict[str, str] | None = None) -> None:
+        """Write documents (tombstones included) with external versions. `target`
+        maps locale → physical index during a rebuild. Raises BackendUnavailable."""
+        raise NotImplementedError
+
+    def rebuild_begin(self) -> dict[str, str]:
+        """Create empty versioned indices; returns locale → index name."""
+        return {}
+
+    def rebuild_finish(self, *, target: dict[str, str]) -> None:
+        """Point the aliases at `target` atomically and drop the old indices."""
+
+    def document_versions(self) -> dict[int, tuple[int, bool]]:
+        """Every indexed id → (version, live), for search_reconcile."""
+        raise NotImplementedError
+
+    def purge(self, *, ids: list[int]) -> None:
+        """Remove documents outright (reconcile: tombstones of long-gone pages)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Drop everything (tests, first setup)."""
+
+    def healthy(self) -> bool:
+        return True
+
+    def refresh(self) -> None:
+        """Make writes visible to search now (tests, benchmarks)."""
+
+    def synonyms_update(self, *, rules: list[str]) -> None:
+        """Replace the search-time synonyms without reindexing."""
+
+    # -- reads ----------------------------------------------------------------------
+
+    def search(self, *, query: BackendQuery) -> BackendResults:
+        raise NotImplementedError
+
+    def suggest(self, *, text: str, locale: str, limit: int,
+                scope_communes: tuple[str, ...] | None = None) -> list[BackendHit]:
+        """Title completions; items of `scope_communes` first."""
+        raise NotImplementedError

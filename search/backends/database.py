@@ -1,0 +1,253 @@
+"""The embedded default: search in the project's database (SQLite or PostgreSQL).
+
+PostgreSQL: a `tsvector` (GIN-indexed) over accent-folded, plural-stripped words,
+prefix matching, `ts_rank` with the title weighted. SQLite: word-prefix containment
+on the same folded text, ranked by title matches. Neither does typo tolerance,
+synonyms nor geo scoring: declared in `capabilities`, not imitated.
+"""
+
+import time
+from collections import Counter
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
+
+from ..documents import SearchDocument
+from ..models import SearchEntry
+from ..text import folded_text, highlight, words
+from .base import BackendHit, BackendQuery, BackendResults, Capabilities, SearchBackend
+
+MAX_TERMS = 12
+_ENTRY_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields
+                 if f.name not in ("page_id", "search_vector")]
+
+
+def _entry(document: SearchDocument) -> SearchEntry:
+    return SearchEntry(
+        page_id=document.id, version=document.version, live=document.live,
+        locale=document.locale, kind=document.kind, title=document.title[:255],
+        summary=document.summary, body=document.body,
+        folded=folded_text(" ".join([document.title, document.summary, document.body,
+                                     document.commune_name])),
+        folded_title=folded_text(document.title), commune_insee=document.commune[:5],
+        commune_name=document.commune_name, epci=document.epci[:9],
+        department=document.department[:3],
+        categories=" " + " ".join(document.categories) + " ",
+        shared_with=" " + " ".join(document.shared_with) + " ",
+        latitude=document.latitude, longitude=document.longitude, date=document.date,
+        start=document.start, end=document.end, url=document.url[:500],
+        provenance=document.provenance, origin_commune=document.origin_commune,
+        origin_server=document.origin_server, origin_url=document.origin_url[:500],
+    )
+
+
+class DatabaseSearchBackend(SearchBackend):
+    capabilities = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
+                                synonyms=False, geo_distance=False, recency_boost=False,
+                                autocomplete=True, facets=True, highlight=True,
+                                versioned_writes=True, analysis="folded-words")
+
+    @property
+    def postgres(self) -> bool:
+        return connection.vendor == "postgresql"
+
+    # -- writes ---------------------------------------------------------------------
+
+    def index_documents(self, *, documents: list[SearchDocument],
+                        target: dict[str, str] | None = None) -> None:
+        if not documents:
+            return
+        if any(document.shared_with for document in documents):
+            self.__dict__.pop("_shared_check", None)
+        latest: dict[int, SearchDocument] = {}
+        for document in documents:
+            if document.id not in latest or document.version >= latest[document.id].version:
+                latest[document.id] = document
+        with transaction.atomic():
+            held = dict(SearchEntry.objects.select_for_update()
+                        .filter(page_id__in=list(latest)).values_list("page_id", "version"))
+            entries = [_entry(document) for document in latest.values()
+                       if document.version >= held.get(document.id, -1)]
+            SearchEntry.objects.bulk_create(entries, batch_size=500, update_conflicts=True,
+                                            unique_fields=["page_id"],
+                                            update_fields=_ENTRY_FIELDS)
+            if self.postgres and entries:
+                SearchEntry.objects.filter(page_id__in=[e.page_id for e in entries]).update(
+                    search_vector=SearchVector("folded_title", weight="A", config="simple")
+                    + SearchVector("folded", weight="C", config="simple"))
+
+    def rebuild_begin(self) -> dict[str, str]:
+        return {"database": "search_entry"}
+
+    def rebuild_finish(self, *, target: dict[str, str]) -> None:
+        from cms.api.models import PublishedItem
+
+        # The table is the live index: what the rebuild did not rewrite is gone.
+        SearchEntry.objects.filter(live=True).exclude(
+            page_id__in=PublishedItem.objects.values("pk")).delete()
+
+    def document_versions(self) -> dict[int, tuple[int, bool]]:
+        return {page_id: (version, live) for page_id, version, live in
+                SearchEntry.objects.values_list("page_id", "version", "live").iterator()}
+
+    def purge(self, *, ids: list[int]) -> None:
+        SearchEntry.objects.filter(page_id__in=ids).delete()
+
+    def reset(self) -> None:
+        SearchEntry.objects.all().delete()
+
+    # -- reads ----------------------------------------------------------------------
+
+    def _terms(self, text: str) -> list[str]:
+        return words(text, drop_stop_words=True)[:MAX_TERMS]
+
+    def _text_filter(self, queryset: QuerySet, terms: list[str],
+                     relaxed: bool = False) -> QuerySet:
+        """Every word (prefix match); `relaxed`: any word, ranked by how many match."""
+        if not terms:
+            return queryset
+        if self.postgres:
+            raw = (" | " if relaxed else " & ").join(
+                f"{term.replace(chr(39), '')}:*" for term in terms)
+            search_query = SearchQuery(raw, search_type="raw", config="simple")
+            return queryset.filter(search_vector=search_query).annotate(
+                rank=SearchRank(F("search_vector"), search_query))
+        if relaxed:
+            any_term = Q(pk__in=[])
+            for term in terms:
+                any_term |= Q(folded__contains=" " + term)
+            queryset = queryset.filter(any_term)
+        for term in [] if relaxed else terms:
+            queryset = queryset.filter(folded__contains=" " + term)
+        # Words matched (in the text, then twice in the title).
+        hits = [When(folded__contains=" " + term, then=Value(1)) for term in terms] + [
+            When(folded_title__contains=" " + term, then=Value(2)) for term in terms]
+        rank = sum((Case(when, default=Value(0), output_field=IntegerField())
+                    for when in hits), Value(0))
+        return queryset.annotate(rank=rank)
+
+    def _anything_shared(self) -> bool:
+        """Whether any entry is shared (federation), re-checked every 30 s."""
+        checked_at, shared = self.__dict__.get("_shared_check", (0.0, True))
+        if time.monotonic() - checked_at > 30:
+            shared = SearchEntry.objects.filter(live=True).exclude(
+                shared_with__in=["", "  "]).exists()
+            self.__dict__["_shared_check"] = (time.monotonic(), shared)
+        return shared
+
+    def _base(self, query: BackendQuery) -> QuerySet:
+        queryset = SearchEntry.objects.filter(live=True, locale=query.locale)
+        if query.scope_communes is not None:
+            scope = Q(commune_insee__in=query.scope_communes)
+            # The containment tests cannot use an index: only when something is shared.
+            if self._anything_shared():
+                for code in query.scope_communes:
+                    scope |= Q(shared_with__contains=f" {code} ")
+            queryset = queryset.filter(scope)
+        if query.epci:
+            queryset = queryset.filter(epci=query.epci)
+        if query.department:
+            queryset = queryset.filter(department=query.department)
+        if query.geo is not None:  # never set: capabilities.geo_distance is False
+            raise NotImplementedError("geo_distance")
+        if not query.include_past_events:
+            queryset = queryset.filter(~Q(kind="event") | Q(end__gte=query.now)
+                                       | Q(end__isnull=True, start__gte=query.now))
+        return queryset
+
+    @staticmethod
+    def _in_dates(start, end) -> Q:
+        return Q(kind="event", start__lt=end) & (Q(end__gte=start)
+                                                  | Q(end__isnull=True, start__gte=start))
+
+    def _facet_filters(self, query: BackendQuery) -> dict[str, Q]:
+        filters = {}
+        if query.kinds:
+            filters["kind"] = Q(kind__in=query.kinds)
+        if query.communes:
+            filters["commune"] = Q(commune_insee__in=query.communes)
+        if query.categories:
+            any_category = Q(pk__in=[])
+            for slug in query.categories:
+                any_category |= Q(categories__contains=f" {slug} ")
+            filters["category"] = any_category
+        if query.date_range:
+            filters["dates"] = self._in_dates(*query.date_range)
+        return filters
+
+    def search(self, *, query: BackendQuery) -> BackendResults:
+        terms = self._terms(query.text)
+        if query.text and not terms:
+            return BackendResults(hits=[], total=0, facets={})
+        base = self._text_filter(self._base(query), terms)
+        if len(terms) > 1 and not base.exists():
+            # Nothing has every word: fall back to any word, best matches first.
+            base = self._text_filter(self._base(query), terms, relaxed=True)
+        facet_filters = self._facet_filters(query)
+
+        def except_facet(name: str) -> QuerySet:
+            queryset = base
+            for other, condition in facet_filters.items():
+                if other != name:
+                    queryset = queryset.filter(condition)
+            return queryset
+
+        matches = except_facet("")
+        ordering = ["-rank", "-date", "page_id"] if terms else ["-date", "page_id"]
+        total = matches.count()
+        rows = list(matches.order_by(*ordering)[query.offset:query.offset + query.limit])
+        facets: dict[str, dict[str, int]] = {
+            "kind": {row["kind"]: row["n"] for row in except_facet("kind").order_by()
+                     .values("kind").annotate(n=_count())},
+            "commune": {row["commune_insee"]: row["n"] for row in except_facet("commune")
+                        .order_by().values("commune_insee").annotate(n=_count())},
+            "category": self._category_counts(except_facet("category")),
+            "dates": {name: except_facet("dates").filter(self._in_dates(*bounds)).count()
+                      for name, bounds in query.date_buckets.items()},
+        }
+        return BackendResults(hits=[self._hit(row, terms) for row in rows], total=total,
+                              facets=facets)
+
+    def _category_counts(self, queryset: QuerySet) -> dict[str, int]:
+        if self.postgres:  # unnest the slugs in SQL rather than reading every row
+            slugs = Func(Func(F("categories"), function="btrim"), Value(" "),
+                         function="string_to_array", output_field=CharField())
+            rows = (queryset.order_by().annotate(slug=Func(slugs, function="unnest",
+                                                           output_field=CharField()))
+                    .values("slug").annotate(n=_count()).values_list("slug", "n"))
+            return {slug: n for slug, n in rows if slug}
+        return dict(Counter(slug for value in queryset.values_list("categories", flat=True)
+                            .iterator() for slug in value.split()))
+
+    def _hit(self, row: SearchEntry, terms: list[str]) -> BackendHit:
+        source = row.summary if any(t in row.summary.lower() for t in terms) or not terms \
+            else row.body
+        snippet = highlight(source or row.summary or row.body, terms)
+        return BackendHit(
+            id=row.page_id, score=float(getattr(row, "rank", 0) or 0), kind=row.kind,
+            title=row.title, snippet_html=snippet, url=row.url, commune=row.commune_insee,
+            commune_name=row.commune_name, latitude=row.latitude, longitude=row.longitude,
+            date=row.date, start=row.start, end=row.end, provenance=row.provenance,
+            origin_commune=row.origin_commune, origin_server=row.origin_server,
+            origin_url=row.origin_url)
+
+    def suggest(self, *, text: str, locale: str, limit: int,
+                scope_communes: tuple[str, ...] | None = None) -> list[BackendHit]:
+        terms = words(text)[:MAX_TERMS]
+        if not terms:
+            return []
+        queryset = SearchEntry.objects.filter(live=True, locale=locale)
+        for term in terms:
+            queryset = queryset.filter(folded_title__contains=" " + term)
+        near = (Case(When(commune_insee__in=scope_communes, then=Value(0)), default=Value(1),
+                     output_field=IntegerField()) if scope_communes else Value(0))
+        rows = queryset.annotate(near=near).order_by("near", "-date", "page_id")[:limit]
+        return [self._hit(row, []) for row in rows]
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("page_id")
+

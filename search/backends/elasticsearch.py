@@ -1,0 +1,584 @@
+"""Elasticsearch 8 backend (elasticsearch-dsl); OpenSearch is a thin subclass.
+
+Index design (`index_definition`): one index per language behind an alias
+(`<prefix>-fr`, `-en`, `-de`), physical names `<alias>-<timestamp>` so a rebuild
+fills a new index and swaps the alias atomically. French chain: elision, lowercase,
+French stop words, ASCII folding, light French stemming; search-time synonyms
+(search/analysis/synonyms_fr.txt) in the search analyzer only, so they change
+without reindexing (`synonyms_update`: close, new settings, open).
+
+Analysis profiles: "full" needs the analysis-common and mapper-extras modules;
+"basic" is for a node without them (Elasticsearch's integ-test build): standard
+analysis plus words folded by us (text.py) in `title_folded` / `folded`, no
+stemming, no synonyms, no search_as_you_type, all declared in `capabilities`.
+"""
+
+import datetime as dt
+import html
+import logging
+from dataclasses import replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from elasticsearch_dsl import Index, Mapping, analyzer, normalizer, token_filter
+
+from ..documents import SearchDocument
+from ..text import folded_text, highlight, words
+from .base import (
+    BackendHit,
+    BackendQuery,
+    BackendResults,
+    BackendUnavailable,
+    Capabilities,
+    SearchBackend,
+)
+
+logger = logging.getLogger(__name__)
+
+SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "analysis" / "synonyms_fr.txt"
+LANGUAGE_CHAINS = {
+    "fr": {"stop": "_french_", "stemmer": "light_french", "elision": True},
+    "en": {"stop": "_english_", "stemmer": "light_english", "elision": False},
+    "de": {"stop": "_german_", "stemmer": "light_german", "elision": False},
+}
+FRENCH_ELISIONS = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu",
+                   "lorsqu", "puisqu"]
+FULL_FIELDS = ["title^4", "summary^2", "body", "commune_name^2", "categories_text^2"]
+FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
+BASIC_FIELDS = ["title_folded^4", "folded"]
+SUGGEST_SIZE_MAX = 20
+# All words up to two, then all but one (after stop words).
+RELAXED_MATCH = "2<-1"
+
+
+def synonym_rules() -> list[str]:
+    lines = SYNONYMS_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _analysis(locale: str, profile: str, synonyms: list[str]) -> dict[str, Any]:
+    """Analyzers `text_index` and `text_search` (and `folded_keyword` normalizer)."""
+    chain = LANGUAGE_CHAINS[locale]
+    stop = token_filter(f"{locale}_stop", "stop", stopwords=chain["stop"])
+    if profile == "basic":
+        plain = analyzer("text_index", tokenizer="standard", filter=["lowercase", stop])
+        return {"index": plain, "search": analyzer("text_search", tokenizer="standard",
+                                                   filter=["lowercase", stop]),
+                "folded": analyzer("folded_text", tokenizer="standard", filter=["lowercase"]),
+                "normalizer": normalizer("folded_keyword", filter=["lowercase"])}
+    stemmer = token_filter(f"{locale}_stemmer", "stemmer", language=chain["stemmer"])
+    before = ([token_filter("fr_elision", "elision", articles_case=True,
+                            articles=FRENCH_ELISIONS)] if chain["elision"] else [])
+    language = ["german_normalization"] if locale == "de" else []
+    index = analyzer("text_index", tokenizer="standard",
+                     filter=[*before, "lowercase", *language, stop, "asciifolding", stemmer])
+    search_filters: list[Any] = [*before, "lowercase", *language, "asciifolding"]
+    if locale == "fr" and synonyms:
+        search_filters.append(token_filter("fr_synonyms", "synonym_graph",
+                                           synonyms=synonyms, lenient=True))
+    search = analyzer("text_search", tokenizer="standard",
+                      filter=[*search_filters, stop, stemmer])
+    return {"index": index, "search": search,
+            "folded": analyzer("folded_text", tokenizer="standard",
+                               filter=["lowercase", "asciifolding"]),
+            "normalizer": normalizer("folded_keyword", filter=["lowercase", "asciifolding"])}
+
+
+def index_definition(*, name: str, locale: str, profile: str,
+                     synonyms: list[str] | None = None) -> dict[str, Any]:
+    """Settings and mappings of one language's index (elasticsearch-dsl)."""
+    analysis = _analysis(locale, profile, synonyms if synonyms is not None else
+                         synonym_rules())
+    text = {"type": "text", "analyzer": analysis["index"],
+            "search_analyzer": analysis["search"]}
+    mapping = Mapping()
+    title_fields: dict[str, Any] = {
+        "exact": {"type": "keyword", "normalizer": analysis["normalizer"],
+                  "ignore_above": 256}}
+    if profile == "full":
+        title_fields["sayt"] = {"type": "search_as_you_type", "analyzer": analysis["folded"]}
+    mapping.field("title", "text", analyzer=analysis["index"],
+                  search_analyzer=analysis["search"], fields=title_fields)
+    for field_name in ("summary", "body", "commune_name", "categories_text"):
+        mapping.field(field_name, "text", **{k: v for k, v in text.items() if k != "type"})
+    # Words folded and lightly stemmed by us (text.py): accent-insensitive matching on
+    # any node; the only text fields of the "basic" profile.
+    # (The standard analyzer: the only one of the server itself.)
+    mapping.field("title_folded", "text", analyzer="standard")
+    mapping.field("folded", "text", analyzer="standard")
+    for keyword in ("kind", "categories", "commune", "epci", "department", "locale",
+                    "shared_with", "provenance", "origin_commune", "origin_server"):
+        mapping.field(keyword, "keyword")
+    for stored in ("url", "origin_url"):
+        mapping.field(stored, "keyword", index=False)
+    mapping.field("location", "geo_point")
+    for date in ("date", "start", "end"):
+        mapping.field(date, "date")
+    mapping.field("live", "boolean")
+    index = Index(name)
+    index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10_000)
+    index.mapping(mapping)
+    for part in ("index", "search", "folded"):
+        index.analyzer(analysis[part])
+    definition = index.to_dict()
+    definition["settings"].setdefault("analysis", {}).setdefault("normalizer", {}).update(
+        analysis["normalizer"].get_definition() and
+        {"folded_keyword": analysis["normalizer"].get_definition()})
+    definition["mappings"]["_meta"] = {"profile": profile, "locale": locale}
+    return definition
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _source(document: SearchDocument, profile: str) -> dict[str, Any]:
+    if not document.live:
+        return {"live": False, "locale": document.locale}
+    source: dict[str, Any] = {
+        "live": True, "locale": document.locale, "kind": document.kind,
+        "title": document.title, "summary": document.summary, "body": document.body,
+        "categories": document.categories,
+        "categories_text": " ".join(document.categories).replace("-", " "),
+        "commune": document.commune, "commune_name": document.commune_name,
+        "epci": document.epci, "department": document.department,
+        "shared_with": document.shared_with, "date": _iso(document.date),
+        "start": _iso(document.start), "end": _iso(document.end), "url": document.url,
+        "provenance": document.provenance, "origin_commune": document.origin_commune,
+        "origin_server": document.origin_server, "origin_url": document.origin_url,
+        "title_folded": folded_text(document.title),
+        "location": ({"lat": document.latitude, "lon": document.longitude}
+                     if document.latitude is not None and document.longitude is not None
+                     else None),
+    }
+    if profile == "basic":
+        source["folded"] = folded_text(" ".join([document.title, document.summary,
+                                                 document.body, document.commune_name]))
+    return source
+
+
+def _date(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+class ElasticsearchSearchBackend(SearchBackend):
+    """Params: URL, INDEX_PREFIX (default "clocher"), ANALYSIS ("auto", "full",
+    "basic"), TIMEOUT (seconds)."""
+
+    flavour = "elasticsearch"
+    threaded_writes = True  # the clients are thread-safe
+
+    # -- client (the only thing a flavour changes) ----------------------------------
+
+    def make_client(self) -> Any:
+        from elasticsearch import Elasticsearch
+
+        return Elasticsearch(self.params["URL"], request_timeout=self.timeout, max_retries=0,
+                             retry_on_timeout=False)
+
+    @property
+    def client_errors(self) -> tuple[type[Exception], ...]:
+        import elastic_transport
+        from elasticsearch import ApiError
+
+        return (ApiError, elastic_transport.TransportError)
+
+    def bulk_helper(self) -> Any:
+        from elasticsearch import helpers
+
+        return helpers.bulk
+
+    def bulk_client(self) -> Any:
+        return self.client.options(request_timeout=max(self.timeout, 60))
+
+    def bulk_options(self) -> dict[str, Any]:
+        return {}
+
+    # -- setup ------------------------------------------------------------------------
+
+    @cached_property
+    def client(self) -> Any:
+        return self.make_client()
+
+    @property
+    def timeout(self) -> float:
+        return float(self.params.get("TIMEOUT", 10))
+
+    @property
+    def prefix(self) -> str:
+        return self.params.get("INDEX_PREFIX", "clocher")
+
+    def alias(self, locale: str) -> str:
+        return f"{self.prefix}-{locale}"
+
+    @cached_property
+    def profile(self) -> str:
+        configured = self.params.get("ANALYSIS", "auto")
+        if configured in ("full", "basic"):
+            return configured
+        try:
+            self.client.indices.analyze(body={"tokenizer": "standard",
+                                              "filter": ["asciifolding"], "text": "é"})
+        except self.client_errors as error:
+            if getattr(error, "status_code", None) == 400 or getattr(
+                    error, "status", None) == 400:
+                return "basic"
+            raise BackendUnavailable(f"cannot probe the analysis modules: {error}") from error
+        return "full"
+
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        try:
+            profile = self.profile
+        except BackendUnavailable:
+            profile = self.params.get("ANALYSIS", "full")
+        full = profile == "full"
+        return Capabilities(fuzzy=True, accent_folding=True, stemming=full, synonyms=full,
+                            geo_distance=True, recency_boost=True, autocomplete=True,
+                            facets=True, highlight=True, versioned_writes=True,
+                            analysis=f"{self.flavour}-{profile}")
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except self.client_errors as error:
+            raise BackendUnavailable(f"{self.flavour}: {type(error).__name__}") from error
+
+    def healthy(self) -> bool:
+        try:
+            self.client.cluster.health()
+        except self.client_errors:
+            return False
+        return True
+
+    def _create_index(self, *, locale: str, name: str, bulk_load: bool = False) -> None:
+        body = index_definition(name=name, locale=locale, profile=self.profile)
+        if bulk_load:
+            body["settings"]["refresh_interval"] = "-1"
+        self._call(self.client.indices.create, index=name, body=body)
+
+    def _new_name(self, locale: str) -> str:
+        return f"{self.alias(locale)}-{timezone.now():%Y%m%d%H%M%S%f}"
+
+    @cached_property
+    def _ready(self) -> set[str]:
+        return set()
+
+    def ensure_indices(self) -> None:
+        for locale in self.locales:
+            if locale in self._ready:
+                continue
+            alias = self.alias(locale)
+            if not self._call(self.client.indices.exists_alias, name=alias):
+                name = self._new_name(locale)
+                self._create_index(locale=locale, name=name)
+                self._call(self.client.indices.put_alias, index=name, name=alias)
+            self._ready.add(locale)
+
+    # -- writes -----------------------------------------------------------------------
+
+    def index_documents(self, *, documents: list[SearchDocument],
+                        target: dict[str, str] | None = None) -> None:
+        if not documents:
+            return
+        if target is None:
+            self.ensure_indices()
+        actions = []
+        for document in documents:
+            # A tombstone goes to every language: its locale may be unknown.
+            locales = [document.locale] if document.live else list(self.locales)
+            for locale in locales:
+                index = (target or {}).get(locale) or self.alias(locale)
+                actions.append({"_op_type": "index", "_index": index, "_id": document.id,
+                                "version": document.version,
+                                "version_type": "external_gte",
+                                "_source": _source(document, self.profile)})
+        try:
+            _ok, errors = self.bulk_helper()(self.bulk_client(), actions,
+                                             raise_on_error=False, raise_on_exception=True,
+                                             chunk_size=1000,
+                                             max_chunk_bytes=20 * 1024 * 1024,
+                                             **self.bulk_options())
+        except self.client_errors as error:
+            raise BackendUnavailable(f"{self.flavour}: {type(error).__name__}") from error
+        # 409: the index already holds a newer version, which is the point of versioning.
+        real = [error for error in errors
+                if next(iter(error.values())).get("status") != 409]
+        if real:
+            raise BackendUnavailable(f"{self.flavour}: {len(real)} bulk errors, first: "
+                                     f"{str(real[0])[:500]}")
+
+    def rebuild_begin(self) -> dict[str, str]:
+        target = {}
+        for locale in self.locales:
+            name = self._new_name(locale)
+            self._create_index(locale=locale, name=name, bulk_load=True)
+            target[locale] = name
+        return target
+
+    def rebuild_finish(self, *, target: dict[str, str]) -> None:
+        actions: list[dict[str, Any]] = []
+        old: list[str] = []
+        for locale, name in target.items():
+            self._call(self.client.indices.put_settings, index=name,
+                       body={"index": {"refresh_interval": None}})
+            alias = self.alias(locale)
+            current = self._call(self.client.indices.get_alias, name=alias,
+                                 ignore_unavailable=True) if self._call(
+                self.client.indices.exists_alias, name=alias) else {}
+            old.extend(index for index in current if index != name)
+            actions.extend({"remove": {"index": index, "alias": alias}} for index in current
+                           if index != name)
+            actions.append({"add": {"index": name, "alias": alias}})
+        self._call(self.client.indices.refresh, index=",".join(target.values()))
+        self._call(self.client.indices.update_aliases, body={"actions": actions})
+        for index in old:
+            self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
+        self._ready.update(target)
+
+    def document_versions(self) -> dict[int, tuple[int, bool]]:
+        from elasticsearch_dsl import Search
+
+        self.ensure_indices()
+        found: dict[int, tuple[int, bool]] = {}
+        index = ",".join(self.alias(locale) for locale in self.locales)
+        body = Search().source(["live"]).extra(version=True, size=5000).sort("_doc").to_dict()
+        response = self._call(self.client.search, index=index, body=body, scroll="2m")
+        while True:
+            hits = response["hits"]["hits"]
+            if not hits:
+                break
+            for hit in hits:
+                version, live = hit["_version"], bool(hit["_source"].get("live"))
+                page_id = int(hit["_id"])
+                if page_id not in found or live:
+                    found[page_id] = (version, live)
+            response = self._call(self.client.scroll, scroll_id=response["_scroll_id"],
+                                  scroll="2m")
+        return found
+
+    def purge(self, *, ids: list[int]) -> None:
+        # Bulk deletes rather than _delete_by_query (the reindex module, which the
+        # integ-test OpenSearch node lacks).
+        actions = [{"_op_type": "delete", "_index": self.alias(locale), "_id": page_id}
+                   for page_id in ids for locale in self.locales]
+        try:
+            _ok, errors = self.bulk_helper()(self.client, actions, raise_on_error=False,
+                                             raise_on_exception=True, refresh=True)
+        except self.client_errors as error:
+            raise BackendUnavailable(f"{self.flavour}: {type(error).__name__}") from error
+        real = [error for error in errors
+                if next(iter(error.values())).get("status") not in (404, 409)]
+        if real:
+            raise BackendUnavailable(f"{self.flavour}: {str(real[0])[:500]}")
+
+    def reset(self) -> None:
+        self._call(self.client.indices.delete, index=f"{self.prefix}-*",
+                   ignore_unavailable=True)
+        self._ready.clear()
+
+    def refresh(self) -> None:
+        self._call(self.client.indices.refresh, index=f"{self.prefix}-*")
+
+    def synonyms_update(self, *, rules: list[str]) -> None:
+        """New search-time synonyms for the French index, no reindexing: settings of a
+        closed index can change its analyzers (works on Elasticsearch and OpenSearch;
+        search is unavailable on that index for the second it is closed)."""
+        if self.profile != "full":
+            return
+        alias = self.alias("fr")
+        definition = index_definition(name=alias, locale="fr", profile="full", synonyms=rules)
+        analysis = definition["settings"]["analysis"]
+        for name in self._call(self.client.indices.get_alias, name=alias):
+            self._call(self.client.indices.close, index=name)
+            try:
+                self._call(self.client.indices.put_settings, index=name,
+                           body={"analysis": analysis})
+            finally:
+                self._call(self.client.indices.open, index=name, wait_for_active_shards=1)
+        self._call(self.client.cluster.health, index=alias, wait_for_status="yellow")
+
+    # -- reads ------------------------------------------------------------------------
+
+    def _text_query(self, text: str) -> dict[str, Any] | None:
+        if self.profile == "basic":
+            folded = " ".join(words(text))
+            if not folded:
+                return None
+            return {"bool": {"should": [
+                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
+                                 "operator": "and", "boost": 2}},
+                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "fuzziness": "AUTO",
+                                 "prefix_length": 1, "operator": "and"}},
+                {"match_phrase": {"title_folded": {"query": folded, "slop": 2, "boost": 3}}},
+                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
+                                 "minimum_should_match": RELAXED_MATCH, "boost": 0.2}},
+            ], "minimum_should_match": 1}}
+        return {"bool": {"should": [
+            {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
+                             "operator": "and", "boost": 2}},
+            # Typos: fuzziness with the index analyzer (no synonym graph to expand).
+            # Not over the body: fuzzy expansion there costs the most and adds noise.
+            {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO",
+                             "prefix_length": 1, "operator": "and", "analyzer": "text_index"}},
+            {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
+            {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
+                             "operator": "and", "boost": 0.5}},
+            # Relaxed: most words ("club de foot" finds "Union sportive (football)").
+            {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
+                             "minimum_should_match": RELAXED_MATCH, "boost": 0.2}},
+        ], "minimum_should_match": 1}}
+
+    def _filters(self, query: BackendQuery) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = [{"term": {"live": True}}]
+        if query.scope_communes is not None:
+            codes = list(query.scope_communes)
+            filters.append({"bool": {"should": [{"terms": {"commune": codes}},
+                                                {"terms": {"shared_with": codes}}],
+                                     "minimum_should_match": 1}})
+        if query.epci:
+            filters.append({"term": {"epci": query.epci}})
+        if query.department:
+            filters.append({"term": {"department": query.department}})
+        if query.geo is not None:
+            lat, lon, radius = query.geo
+            filters.append({"geo_distance": {"distance": f"{radius}km",
+                                             "location": {"lat": lat, "lon": lon}}})
+        if not query.include_past_events:
+            filters.append({"bool": {"should": [
+                {"bool": {"must_not": {"term": {"kind": "event"}}}},
+                {"range": {"end": {"gte": query.now.isoformat()}}},
+            ], "minimum_should_match": 1}})
+        return filters
+
+    @staticmethod
+    def _in_dates(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+        return {"bool": {"filter": [{"term": {"kind": "event"}},
+                                    {"range": {"start": {"lt": end.isoformat()}}},
+                                    {"range": {"end": {"gte": start.isoformat()}}}]}}
+
+    def _facet_filters(self, query: BackendQuery) -> dict[str, dict[str, Any]]:
+        filters = {}
+        if query.kinds:
+            filters["kind"] = {"terms": {"kind": list(query.kinds)}}
+        if query.communes:
+            filters["commune"] = {"terms": {"commune": list(query.communes)}}
+        if query.categories:
+            filters["category"] = {"terms": {"categories": list(query.categories)}}
+        if query.date_range:
+            filters["dates"] = self._in_dates(*query.date_range)
+        return filters
+
+    def search(self, *, query: BackendQuery) -> BackendResults:
+        text_query = self._text_query(query.text) if query.text else None
+        if query.text and text_query is None:
+            return BackendResults(hits=[], total=0, facets={})
+        functions: list[dict[str, Any]] = [
+            {"filter": {"term": {"kind": "news"}}, "weight": 1,
+             "gauss": {"date": {"origin": query.now.isoformat(), "scale": "30d",
+                                "offset": "2d", "decay": 0.5}}}]
+        if query.origin is not None:
+            functions.append({"weight": 1, "gauss": {"location": {
+                "origin": {"lat": query.origin[0], "lon": query.origin[1]},
+                "scale": "10km", "offset": "2km", "decay": 0.5}}})
+        scored = {"function_score": {
+            "query": {"bool": {"must": [text_query or {"match_all": {}}],
+                               "filter": self._filters(query)}},
+            # 1 + recency (news) + nearness: a multiplier from 1 to 3.
+            "functions": [{"weight": 1}, *functions], "score_mode": "sum",
+            "boost_mode": "multiply"}}
+        facet_filters = self._facet_filters(query)
+
+        def others(name: str) -> list[dict[str, Any]]:
+            return [condition for other, condition in facet_filters.items() if other != name]
+
+        aggs = {
+            "kind": {"filter": {"bool": {"filter": others("kind")}},
+                     "aggs": {"values": {"terms": {"field": "kind", "size": 10}}}},
+            "commune": {"filter": {"bool": {"filter": others("commune")}},
+                        "aggs": {"values": {"terms": {"field": "commune", "size": 300}}}},
+            "category": {"filter": {"bool": {"filter": others("category")}},
+                         "aggs": {"values": {"terms": {"field": "categories", "size": 100}}}},
+            "dates": {"filter": {"bool": {"filter": others("dates")}},
+                      "aggs": {"values": {"filters": {"filters": {
+                          name: self._in_dates(*bounds)
+                          for name, bounds in query.date_buckets.items()}}}}},
+        }
+        body: dict[str, Any] = {
+            "query": scored, "aggs": aggs, "from": query.offset, "size": query.limit,
+            "track_total_hits": True,
+            "sort": ["_score", {"date": {"order": "desc", "missing": "_last"}}],
+            "_source": {"excludes": ["body", "folded", "title_folded"]},
+        }
+        if facet_filters:
+            body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
+        if text_query is not None and self.profile == "full":
+            body["highlight"] = {
+                "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                "fields": {"summary": {"number_of_fragments": 1, "fragment_size": 200},
+                           "body": {"number_of_fragments": 1, "fragment_size": 200}}}
+        elif text_query is not None:
+            body["_source"] = {"excludes": ["folded", "title_folded"]}
+        index = self.alias(query.locale)
+        response = self._call(self.client.search, index=index, body=body,
+                              ignore_unavailable=True)
+        terms = words(query.text, drop_stop_words=True) if query.text else []
+        hits = [self._hit(hit, terms) for hit in response["hits"]["hits"]]
+        raw_aggs = response.get("aggregations", {})
+        facets: dict[str, dict[str, int]] = {}
+        for name in ("kind", "commune", "category"):
+            buckets = raw_aggs.get(name, {}).get("values", {}).get("buckets", [])
+            facets[name] = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+        date_buckets = raw_aggs.get("dates", {}).get("values", {}).get("buckets", {})
+        facets["dates"] = {name: bucket["doc_count"] for name, bucket in date_buckets.items()}
+        return BackendResults(hits=hits, total=response["hits"]["total"]["value"],
+                              facets=facets)
+
+    def _hit(self, hit: dict[str, Any], terms: list[str]) -> BackendHit:
+        source = hit["_source"]
+        fragments = hit.get("highlight", {})
+        snippet = next(iter(fragments.get("summary", []) or fragments.get("body", [])), None)
+        if snippet is None:
+            text = source.get("summary") or ""
+            if self.profile == "basic" and terms:
+                # No highlighter for folded fields: marked by us (text.highlight).
+                if "body" in source and not any(term in folded_text(text) for term in terms):
+                    text = source["body"]
+                snippet = highlight(text, terms)
+            else:  # the match was in the title only
+                snippet = html.escape(text[:220])
+        location = source.get("location") or {}
+        return BackendHit(
+            id=int(hit["_id"]), score=float(hit.get("_score") or 0), kind=source.get("kind", ""),
+            title=source.get("title", ""), snippet_html=snippet, url=source.get("url", ""),
+            commune=source.get("commune", ""), commune_name=source.get("commune_name", ""),
+            latitude=location.get("lat"), longitude=location.get("lon"),
+            date=_date(source.get("date")), start=_date(source.get("start")),
+            end=_date(source.get("end")), provenance=source.get("provenance", "local"),
+            origin_commune=source.get("origin_commune", ""),
+            origin_server=source.get("origin_server", ""),
+            origin_url=source.get("origin_url", ""))
+
+    def suggest(self, *, text: str, locale: str, limit: int,
+                scope_communes: tuple[str, ...] | None = None) -> list[BackendHit]:
+        if self.profile == "full":
+            completion = {"multi_match": {"query": text, "type": "bool_prefix",
+                                          "fields": ["title.sayt", "title.sayt._2gram",
+                                                     "title.sayt._3gram"]}}
+        else:
+            folded = " ".join(words(text))
+            if not folded:
+                return []
+            completion = {"match_bool_prefix": {"title_folded": {"query": folded}}}
+        should = ([{"terms": {"commune": list(scope_communes), "boost": 2}}]
+                  if scope_communes else [])
+        body = {"query": {"bool": {"must": [completion], "should": should,
+                                   "filter": [{"term": {"live": True}}]}},
+                "size": min(limit, SUGGEST_SIZE_MAX),
+                "_source": ["title", "url", "kind", "commune", "commune_name", "date"]}
+        response = self._call(self.client.search, index=self.alias(locale), body=body,
+                              ignore_unavailable=True)
+        return [replace(self._hit(hit, []), snippet_html="")
+                for hit in response["hits"]["hits"]]

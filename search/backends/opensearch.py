@@ -1,0 +1,37 @@
+"""OpenSearch 2 flavour: the Elasticsearch backend with opensearch-py as transport.
+
+elasticsearch-py refuses to talk to OpenSearch (product check), so only the client
+changes; index definitions and queries are the same JSON (built with
+elasticsearch-dsl, whose output both engines accept for everything used here).
+"""
+
+from typing import Any
+
+from .elasticsearch import ElasticsearchSearchBackend
+
+
+class OpenSearchSearchBackend(ElasticsearchSearchBackend):
+    flavour = "opensearch"
+
+    def make_client(self) -> Any:
+        from opensearchpy import OpenSearch
+
+        return OpenSearch(hosts=[self.params["URL"]], timeout=self.timeout, max_retries=0,
+                          retry_on_timeout=False, pool_maxsize=8)
+
+    @property
+    def client_errors(self) -> tuple[type[Exception], ...]:
+        from opensearchpy.exceptions import OpenSearchException
+
+        return (OpenSearchException,)
+
+    def bulk_helper(self) -> Any:
+        from opensearchpy import helpers
+
+        return helpers.bulk
+
+    def bulk_client(self) -> Any:
+        return self.client
+
+    def bulk_options(self) -> dict[str, Any]:
+        return {"request_timeout": max(self.timeout, 60)}

@@ -1,0 +1,284 @@
+"""Benchmarks of issue 5: (a) sharing inside a deployment, (b) fan-out, (c) inbound.
+
+    make bench-federation
+    PYTHONPATH=. .venv/bin/python tests/benchmarks/bench_federation.py --inboxes 1000 \\
+        --inbound 500 [--skip-sharing]
+
+(b) One Create(Event) from a commune with 1,000 followers, each with its own inbox URL
+    on a local receiver (a separate process on loopback answering 202): the activity is
+    recorded in the publish transaction, fanned out into 1,000 deliveries, and one worker
+    (this process: claim with row locks, sign per delivery with RSA-2048, POST over the
+    SSRF-safe client, record the result) sends them all. Deliveries/s and the worker's
+    peak RSS.
+(c) N signed Create(Event) activities from a followed remote commune (its key already
+    cached, as after the first contact) POSTed to the real inbox view (size, digest,
+    date, rsa-sha256 verification, replay record, store), then applied by one worker
+    (a real EventPage each, revision, read model, search index). Activities/s end to end.
+(a) Runs tests/benchmarks/bench_federation_sharing.py (the in-deployment sharing
+    benchmark) in a subprocess when it exists, on SHARING_DATABASE_URL (default
+    below), and repeats the end of its output.
+
+Drops and recreates the database named by DATABASE_URL (default below), then migrates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://clocher:clocher@127.0.0.1:5432/clocher_bench_federation"
+# (a) gets its own database so it never collides with a run of its script alone.
+DEFAULT_SHARING_DB = "postgres://clocher:clocher@127.0.0.1:5432/clocher_bench_federation_a"
+TARGET_PER_SECOND = 200
+
+RECEIVER = r"""
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def sh(*args, env):
+    print("$", " ".join(args), flush=True)
+    subprocess.run(args, env=env, check=True, cwd=ROOT)
+
+
+def recreate_database(url: str, env) -> None:
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme.startswith("sqlite"):
+        Path(parts.path).unlink(missing_ok=True)
+        return
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        sh("psql", admin, "-q", "-c", statement, env=env)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_fan_out(*, inboxes: int) -> dict:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from cms.communes.services import CommuneData, commune_upsert
+    from cms.content.models import EventIndexPage, EventPage
+    from federation.activitypub import delivery, worker
+    from federation.models import Delivery, DeliveryState, Follow, RemoteActor
+
+    receiver = subprocess.Popen([PYTHON, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
+    port = int(receiver.stdout.readline())
+    try:
+        settings.FEDERATION_ALLOWED_PRIVATE_PEERS = [f"127.0.0.1:{port}"]
+        delivery._client_for.cache_clear()
+        commune, _ = commune_upsert(data=CommuneData(insee_code="44052", name="Donges",
+                                                     department_code="44"))
+        Follow.objects.filter(commune=commune).delete()
+        base = f"http://127.0.0.1:{port}/{time.time_ns()}"
+        actors = RemoteActor.objects.bulk_create([
+            RemoteActor(url=f"{base}/users/{i}", domain=f"127.0.0.1:{port}",
+                        inbox=f"{base}/users/{i}/inbox") for i in range(inboxes)])
+        Follow.objects.bulk_create([
+            Follow(commune=commune, remote_actor=actor, direction="inbound", state="accepted")
+            for actor in actors])
+        agenda = EventIndexPage.objects.child_of(commune).get()
+        start = dt.datetime(2027, 7, 14, 20, 0, tzinfo=dt.UTC)
+        rss_before = peak_rss_mb()
+        started = time.perf_counter()
+        with transaction.atomic():
+            page = EventPage(title="Feu d'artifice", slug=f"feu-{time.time_ns()}", start=start,
+                             live=False,
+                             venue_name="Port")
+            agenda.add_child(instance=page)
+            page.save_revision().publish()
+        published = time.perf_counter()
+        worker.fan_out_pending()
+        fanned = time.perf_counter()
+        while delivery.deliveries_run(limit=200):
+            pass
+        finished = time.perf_counter()
+        delivered = Delivery.objects.filter(state=DeliveryState.DELIVERED,
+                                            activity__object_id__endswith=f"/{page.pk}").count()
+        return {
+            "inboxes": inboxes, "delivered": delivered,
+            "publish_s": published - started, "fan_out_s": fanned - published,
+            "send_s": finished - fanned, "total_s": finished - started,
+            "per_second": delivered / (finished - published),
+            "peak_rss_mb": peak_rss_mb(), "rss_before_mb": rss_before,
+        }
+    finally:
+        receiver.terminate()
+
+
+def bench_inbound(*, count: int) -> dict:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.test import Client
+
+    from cms.communes.services import CommuneData, commune_upsert
+    from cms.content.models import EventPage
+    from federation.activitypub import inbox
+    from federation.activitypub.signatures import generate_key_pair, load_private_key, sign_request
+    from federation.models import Follow, InboxMessage, RemoteActor
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.FEDERATION_BASE_URL = "http://bench.local"
+    commune, _ = commune_upsert(data=CommuneData(insee_code="44103",
+                                                 name="Montoir-de-Bretagne",
+                                                 department_code="44"))
+    private, public = generate_key_pair()
+    run = time.time_ns()
+    remote_url = f"https://saint-nazaire.example/ap/communes/saint-nazaire-{run}"
+    remote = RemoteActor.objects.create(
+        url=remote_url, domain="saint-nazaire.example", inbox=f"{remote_url}/inbox",
+        name="Saint-Nazaire", preferred_username="saint-nazaire",
+        public_key_id=f"{remote_url}#main-key", public_key_pem=public)
+    Follow.objects.create(commune=commune, remote_actor=remote, direction="outbound",
+                          state="accepted")
+    key = load_private_key(private)
+    path = "/ap/inbox"
+    requests_ = []
+    start = dt.datetime(2027, 5, 1, 9, 0, tzinfo=dt.UTC)
+    for number in range(count):
+        activity = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"https://saint-nazaire.example/activities/{run}-{number}", "type": "Create",
+            "actor": remote_url,
+            "object": {"id": f"https://saint-nazaire.example/ap/objects/{run}-{number}",
+                       "type": "Event", "attributedTo": remote_url,
+                       "name": f"Marché n° {number}", "summary": "Samedi, 9h00 · Halles",
+                       "content": "<p>Producteurs locaux.</p>",
+                       "startTime": (start + dt.timedelta(days=number)).isoformat(),
+                       "timezone": "Europe/Paris", "published": start.isoformat(),
+                       "location": {"type": "Place", "name": "Halles",
+                                    "latitude": 47.27, "longitude": -2.21}}}
+        body = json.dumps(activity).encode()
+        signed = sign_request(method="POST", url=f"http://bench.local{path}", body=body,
+                              headers={"Content-Type": "application/activity+json"},
+                              key_id=f"{remote_url}#main-key", private_key=key)
+        requests_.append((body, {f"HTTP_{k.upper().replace('-', '_')}": v
+                                 for k, v in signed.items() if k != "Content-Type"}))
+    client = Client()
+    started = time.perf_counter()
+    statuses = [client.post(path, data=body, content_type="application/activity+json",
+                            **headers).status_code for body, headers in requests_]
+    verified = time.perf_counter()
+    while inbox.inbox_run(limit=200):
+        pass
+    applied = time.perf_counter()
+    created = EventPage.objects.filter(ap_id__contains=f"/{run}-").count()
+    return {
+        "activities": count, "accepted_202": statuses.count(202), "pages": created,
+        "processed": InboxMessage.objects.filter(state="processed",
+                                                 activity_id__contains=f"/{run}-").count(),
+        "verify_store_s": verified - started, "apply_s": applied - verified,
+        "verify_per_second": count / (verified - started),
+        "apply_per_second": count / (applied - verified),
+        "per_second": count / (applied - started),
+    }
+
+
+def run_sharing_benchmark(args) -> str:
+    script = ROOT / "tests" / "benchmarks" / "bench_federation_sharing.py"
+    if args.skip_sharing or not script.exists():
+        return "(a) skipped" if script.exists() else "(a) bench_federation_sharing.py not found"
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "DATABASE_URL": os.environ.get("SHARING_DATABASE_URL", DEFAULT_SHARING_DB)}
+    result = subprocess.run([PYTHON, str(script)], cwd=ROOT, env=env, capture_output=True,
+                            text=True)
+    print(result.stdout[-4000:], result.stderr[-2000:], flush=True)
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    return "\n".join(lines[-12:]) if lines else f"(a) failed: exit {result.returncode}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inboxes", type=int, default=1000)
+    parser.add_argument("--inbound", type=int, default=200)
+    parser.add_argument("--skip-sharing", action="store_true")
+    parser.add_argument("--skip-setup", action="store_true",
+                        help="reuse the database as it is (no drop, no migrate)")
+    parser.add_argument("--profile", action="store_true", help="print cProfile top 30")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+           "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    sharing = run_sharing_benchmark(args)
+    if not args.skip_setup:
+        recreate_database(url, env)
+        sh(PYTHON, "manage.py", "migrate", "-v0", env=env)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE",
+                                            "DJANGO_DEBUG")})
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("wagtail").setLevel(logging.WARNING)
+    logging.getLogger("federation").setLevel(logging.WARNING)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    fan_out = bench_fan_out(inboxes=args.inboxes)
+    inbound = bench_inbound(count=args.inbound)
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+    from django.db import connection
+
+    print()
+    print(f"database: {connection.vendor}  (one worker = this process; receiver on loopback)")
+    summary = next((line for line in reversed(sharing.splitlines())
+                    if line.startswith("(a)")), sharing.splitlines()[-1] if sharing else "")
+    print("| benchmark | result | target |")
+    print("| --- | --- | --- |")
+    print(f"| (a) one publish shared with 50 communes, one worker | {summary[4:]} | p95 < 2 s |")
+    print(f"| (b) fan-out to {fan_out['inboxes']} inboxes | "
+          f"{fan_out['per_second']:.0f} deliveries/s ({fan_out['delivered']} delivered in "
+          f"{fan_out['fan_out_s'] + fan_out['send_s']:.2f} s; fan-out "
+          f"{fan_out['fan_out_s'] * 1000:.0f} ms), peak RSS {fan_out['peak_rss_mb']:.0f} MB "
+          f"(before {fan_out['rss_before_mb']:.0f} MB) | >= {TARGET_PER_SECOND}/s |")
+    print(f"| (c) inbound {inbound['activities']} signed Create(Event) | "
+          f"{inbound['per_second']:.0f} activities/s end to end (verify+store "
+          f"{inbound['verify_per_second']:.0f}/s, apply {inbound['apply_per_second']:.0f}/s; "
+          f"{inbound['accepted_202']} x 202, {inbound['pages']} pages) | "
+          f">= {TARGET_PER_SECOND}/s |")
+    ok = fan_out["per_second"] >= TARGET_PER_SECOND and inbound["per_second"] >= TARGET_PER_SECOND
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

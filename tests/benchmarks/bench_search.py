@@ -1,0 +1,361 @@
+"""Benchmark of cross-commune search (issue 4): rebuild throughput, query latency,
+publish-to-searchable.
+
+    make bench-search                              # everything, nodes already started
+    make bench-search ARGS="--skip-rebuild"        # indices already built
+
+Needs: PostgreSQL with a seeded copy of the API benchmark database
+(DATABASE_URL, default postgres://…/clocher_bench_search; created from the
+template clocher_bench_api when missing: 200 communes x 1,000 pages), OPENSEARCH_URL
+(full analysis chain: our backend and Wagtail's on the same node), optionally
+ELASTICSEARCH_URL (our backend on the bare Elasticsearch 8 node, "basic" profile).
+
+Translations: `--translate-fraction` (default 0.1) of the French pages get an English
+copy through SQL (page row, specific row and read-model row cloned with a new id,
+locale "en", same translation key): Wagtail's own translation machinery costs
+~50 ms a page, hours for 200,000 pages, and search only needs the rows.
+
+(a) our `search_rebuild` (all pages, fr + en) vs Wagtail's indexing (modelsearch's
+OpenSearch 3 backend, the same `index.add_items` calls `update_index` makes, over
+`get_indexed_objects()` of each page model, stopped after --wagtail-seconds);
+(b) p50/p95 latency at 1 and 8 client processes of a mix of regional queries;
+(c) publish → searchable p95 with `manage.py run_worker` running.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = "postgres://clocher:clocher@127.0.0.1:5432/clocher_bench_search"
+TEMPLATE_DB = "clocher_bench_api"
+QUERIES = ["vide grenier", "marché producteurs", "horaires déchèterie", "club de foot",
+           "médiathèque", "conseil municipal", "randonnée", "boulangerie", "concert",
+           "travaux", "dechetterie", "fete de la musique", "repas des aines",
+           "collecte de sang", "mairie", "atelier", "brocante", "associations", "école",
+           "marche de noel"]
+
+
+def setup_django(database_url: str, search: dict | None = None) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.conf import settings
+
+    django.setup()
+    if search is not None:
+        settings.CLOCHER_SEARCH = search
+    settings.DEBUG = False
+
+
+def ensure_database(url: str) -> None:
+    name = urllib.parse.urlparse(url).path.lstrip("/")
+    env = {**os.environ, "PGPASSWORD": urllib.parse.urlparse(url).password or ""}
+    host = ["-h", urllib.parse.urlparse(url).hostname or "127.0.0.1",
+            "-U", urllib.parse.urlparse(url).username or "clocher"]
+    names = subprocess.run(["psql", *host, "-d", "postgres", "-Atc",
+                            "select datname from pg_database"],
+                           env=env, capture_output=True, text=True, check=True).stdout.split()
+    if name not in names:
+        print(f"creating {name} from the template {TEMPLATE_DB}", flush=True)
+        subprocess.run(["createdb", *host, "-T", TEMPLATE_DB, name], env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
+                   env={**os.environ, "DATABASE_URL": url,
+                        "DJANGO_SETTINGS_MODULE": "cms.settings.dev"}, check=True)
+
+
+def add_translations(fraction: float) -> int:
+    """Clone `fraction` of the French content pages as English pages (SQL)."""
+    from django.db import connection, transaction
+    from wagtail.models import Locale
+
+    from cms.api.models import PublishedItem
+    from cms.api.payloads import KIND_OF_MODEL
+
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    if PublishedItem.objects.filter(locale="en").exists():
+        return PublishedItem.objects.filter(locale="en").count()
+    french = Locale.get_default()
+    every = max(1, round(1 / fraction)) if fraction > 0 else 0
+    if not every:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_map (old_id int PRIMARY KEY, new_id int, n int)")
+        cursor.execute(
+            "INSERT INTO bench_map SELECT page_id, nextval(pg_get_serial_sequence("
+            "'wagtailcore_page', 'id')), row_number() over (order by page_id) "
+            "FROM clocher_api_publisheditem WHERE locale = 'fr' AND page_id %% %s = 0",
+            [every])
+
+        def columns(table: str, skip: set[str]) -> list[str]:
+            cursor.execute("SELECT column_name FROM information_schema.columns WHERE "
+                           "table_name = %s ORDER BY ordinal_position", [table])
+            return [f'"{row[0]}"' for row in cursor.fetchall() if row[0] not in skip]
+
+        page_columns = columns("wagtailcore_page", {"id", "path", "locale_id", "url_path",
+                                                    "latest_revision_id", "depth",
+                                                    "live_revision_id"})
+        # Under a root-level container so treebeard paths stay unique (depth 3).
+        cursor.execute("SELECT max(path) FROM wagtailcore_page WHERE depth = 1")
+        root = cursor.fetchone()[0]
+        select = ", ".join(f"p.{name}" for name in page_columns)
+        cursor.execute(
+            f"INSERT INTO wagtailcore_page (id, path, locale_id, url_path, "  # noqa: S608
+            f"depth, {', '.join(page_columns)}) SELECT m.new_id, "
+            f"%s || 'ZZ' || lpad(upper(to_hex(m.n)), 6, '0'), %s, "
+            f"'/bench-en/' || p.slug || '-' || m.n || '/', 3, {select} "
+            f"FROM wagtailcore_page p JOIN bench_map m ON m.old_id = p.id",
+            [root, english.pk])
+        for model in KIND_OF_MODEL:
+            table = model._meta.db_table
+            rest = columns(table, {"page_ptr_id"})
+            cursor.execute(
+                f"INSERT INTO {table} (page_ptr_id{''.join(', ' + c for c in rest)}) "  # noqa: S608
+                f"SELECT m.new_id{''.join(', t.' + c for c in rest)} FROM {table} t "
+                f"JOIN bench_map m ON m.old_id = t.page_ptr_id")
+        item_columns = columns("clocher_api_publisheditem", {"page_id", "locale", "url"})
+        cursor.execute(
+            f"INSERT INTO clocher_api_publisheditem (page_id, locale, url, "  # noqa: S608
+            f"{', '.join(item_columns)}) SELECT m.new_id, 'en', i.url || 'en/', "
+            f"{', '.join('i.' + c for c in item_columns)} FROM clocher_api_publisheditem i "
+            f"JOIN bench_map m ON m.old_id = i.page_id")
+        cursor.execute(
+            "INSERT INTO clocher_api_publisheditemcategory (item_id, slug) SELECT m.new_id, "
+            "c.slug FROM clocher_api_publisheditemcategory c JOIN bench_map m "
+            "ON m.old_id = c.item_id")
+    del french
+    return PublishedItem.objects.filter(locale="en").count()
+
+
+# --- (a) rebuild -----------------------------------------------------------------------
+
+
+def bench_rebuild(params: dict) -> dict:
+    from django.test.utils import override_settings
+
+    from cms.api.models import PublishedItem
+    from search.maintenance import search_rebuild
+
+    with override_settings(CLOCHER_SEARCH=params):
+        started = time.perf_counter()
+        report = search_rebuild()
+        seconds = time.perf_counter() - started
+    assert report.indexed == PublishedItem.objects.count()
+    return {"documents": report.indexed, "seconds": seconds,
+            "docs_per_s": report.indexed / seconds}
+
+
+def wagtail_backend_settings(url: str) -> dict:
+    return {"BACKEND": "modelsearch.backends.opensearch3", "URLS": [url],
+            "INDEX_PREFIX": "bench-wagtail-", "AUTO_UPDATE": False, "TIMEOUT": 60,
+            "OPTIONS": {}, "INDEX_SETTINGS": {"settings": {"index": {
+                "number_of_shards": 1, "number_of_replicas": 0}}}}
+
+
+def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
+    """What `update_index` does for the page models, stopped after the budget."""
+    from django.conf import settings
+    from modelsearch.backends import get_search_backend
+
+    from cms.api.payloads import KIND_OF_MODEL
+
+    settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
+                                       "bench": wagtail_backend_settings(url)}
+    settings.MODELSEARCH_BACKENDS = settings.WAGTAILSEARCH_BACKENDS
+    from wagtail.models import Page
+
+    backend = get_search_backend("bench")
+    index = backend.get_index_for_model(Page)  # every page model shares it
+    index.reset()
+    indexed, started = 0, time.perf_counter()
+    for model in KIND_OF_MODEL:
+        index.add_model(model)
+        queryset = model.get_indexed_objects().order_by("pk")
+        last = 0
+        while time.perf_counter() - started < seconds_budget:
+            chunk = list(queryset.filter(pk__gt=last)[:1000])
+            if not chunk:
+                break
+            index.add_items(model, chunk)
+            indexed += len(chunk)
+            last = chunk[-1].pk
+    seconds = time.perf_counter() - started
+    return {"documents": indexed, "seconds": seconds, "docs_per_s": indexed / seconds,
+            "complete": time.perf_counter() - started < seconds_budget}
+
+
+# --- (b) latency ----------------------------------------------------------------------
+
+
+def _client(args) -> list[float]:
+    kind, params, database_url, seconds, seed, wagtail_url = args
+    setup_django(database_url, params)
+    from search.query import SearchRequest, search_run
+
+    rng = random.Random(seed)
+    from cms.communes.models import CommuneHomePage
+
+    communes = list(CommuneHomePage.objects.filter(locale__language_code="fr")
+                    .values_list("insee_code", flat=True))
+    if kind == "wagtail":
+        from django.conf import settings
+        from modelsearch.backends import get_search_backend
+        from wagtail.models import Page
+
+        settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
+                                           "bench": wagtail_backend_settings(wagtail_url)}
+        settings.MODELSEARCH_BACKENDS = settings.WAGTAILSEARCH_BACKENDS
+        backend = get_search_backend("bench")
+
+        def ask(text, commune):
+            return list(backend.search(text, Page.objects.live())[:20])
+    else:
+        def ask(text, commune):
+            return search_run(request=SearchRequest(text=text, commune=commune)).hits
+
+    for text in QUERIES[:3]:  # warm-up
+        ask(text, communes[0])
+    timings = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        text, commune = rng.choice(QUERIES), rng.choice(communes)
+        started = time.perf_counter()
+        ask(text, commune)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def bench_latency(kind: str, params: dict | None, database_url: str, clients: int,
+                  seconds: float, wagtail_url: str = "") -> dict:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(clients) as pool:
+        results = pool.map(_client, [(kind, params, database_url, seconds, seed, wagtail_url)
+                                     for seed in range(clients)])
+    timings = sorted(t for result in results for t in result)
+    return {"requests": len(timings), "p50_ms": statistics.median(timings),
+            "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+            "rps": len(timings) / seconds}
+
+
+# --- (c) publish → searchable ---------------------------------------------------------
+
+
+def bench_publish(params: dict, database_url: str, samples: int) -> dict:
+    from django.test.utils import override_settings
+
+    from cms.content.models import NewsPage
+    from search.query import SearchRequest, search_run
+
+    env = {**os.environ, "DATABASE_URL": database_url,
+           "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+           "CLOCHER_SEARCH_BACKEND": params["BACKEND"].rsplit(".", 2)[-2],
+           "OPENSEARCH_URL": params.get("URL", ""), "ELASTICSEARCH_URL": "",
+           "CLOCHER_SEARCH_INDEX_PREFIX": params.get("INDEX_PREFIX", "clocher")}
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker",
+                               "--schedule-interval", "0", "--interval", "0.1"],
+                              cwd=ROOT, env=env)
+    delays = []
+    try:
+        time.sleep(5)
+        pages = list(NewsPage.objects.filter(locale__language_code="fr", live=True)
+                     .order_by("?")[:samples])
+        with override_settings(CLOCHER_SEARCH=params):
+            for number, page in enumerate(pages):
+                token = f"jetonbench{os.getpid()}x{number}"
+                page.title = f"{page.title[:150]} {token}"
+                started = time.perf_counter()
+                page.save_revision().publish()
+                while True:
+                    if search_run(request=SearchRequest(text=token, scope="all")).total:
+                        break
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError(f"{token} not searchable after 60 s")
+                    time.sleep(0.05)
+                delays.append(time.perf_counter() - started)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    delays.sort()
+    return {"samples": len(delays), "p50_s": statistics.median(delays),
+            "p95_s": delays[int(0.95 * (len(delays) - 1))], "max_s": delays[-1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--translate-fraction", type=float, default=0.1)
+    parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--skip-wagtail-index", action="store_true",
+                        help="Keep the Wagtail index of a previous run.")
+    parser.add_argument("--skip-publish", action="store_true")
+    parser.add_argument("--wagtail-seconds", type=float, default=120)
+    parser.add_argument("--latency-seconds", type=float, default=15)
+    parser.add_argument("--publish-samples", type=int, default=20)
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench-search.json"))
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    opensearch_url = os.environ.get("OPENSEARCH_URL")
+    elasticsearch_url = os.environ.get("ELASTICSEARCH_URL")
+    if not opensearch_url:
+        sys.exit("OPENSEARCH_URL is required: export \"$(scripts/opensearch-server.sh start)\"")
+    ensure_database(database_url)
+    setup_django(database_url)
+    from cms.api.models import PublishedItem
+    from cms.communes.models import CommuneHomePage
+
+    translations = add_translations(args.translate_fraction)
+    scale = {"communes": CommuneHomePage.objects.filter(locale__language_code="fr").count(),
+             "documents": PublishedItem.objects.count(),
+             "fr": PublishedItem.objects.filter(locale="fr").count(),
+             "en": translations}
+    print("scale:", scale, flush=True)
+    ours = {
+        "opensearch": {"BACKEND": "search.backends.opensearch.OpenSearchSearchBackend",
+                       "URL": opensearch_url, "INDEX_PREFIX": "bench", "TIMEOUT": 60},
+        "database": {"BACKEND": "search.backends.database.DatabaseSearchBackend"},
+    }
+    if elasticsearch_url:
+        ours["elasticsearch"] = {"BACKEND": "search.backends.elasticsearch."
+                                            "ElasticsearchSearchBackend",
+                                 "URL": elasticsearch_url, "INDEX_PREFIX": "bench",
+                                 "TIMEOUT": 60}
+    results: dict = {"scale": scale, "rebuild": {}, "latency": {}}
+    if not args.skip_rebuild:
+        for name, params in ours.items():
+            print(f"(a) rebuild: ours on {name}", flush=True)
+            results["rebuild"][name] = bench_rebuild(params)
+            print(results["rebuild"][name], flush=True)
+    if not args.skip_wagtail_index:
+        # modelsearch's opensearch3 module: its opensearch2 one calls opensearch-py 3's
+        # index APIs positionally, which 3.x refuses.
+        print("(a) Wagtail's indexing (modelsearch opensearch3)", flush=True)
+        results["rebuild"]["wagtail-opensearch"] = bench_wagtail_indexing(
+            opensearch_url, args.wagtail_seconds)
+        print(results["rebuild"]["wagtail-opensearch"], flush=True)
+    rows = [*[("ours", name, params) for name, params in ours.items()],
+            ("wagtail", "wagtail-opensearch", None)]
+    for clients in (1, 8):
+        for kind, name, params in rows:
+            key = f"{name}@{clients}"
+            results["latency"][key] = bench_latency(kind, params, database_url, clients,
+                                                    args.latency_seconds, opensearch_url)
+            print("(b)", key, results["latency"][key], flush=True)
+    if not args.skip_publish:
+        print("(c) publish → searchable (ours on OpenSearch, run_worker)", flush=True)
+        results["publish"] = bench_publish(ours["opensearch"], database_url,
+                                           args.publish_samples)
+        print(results["publish"], flush=True)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

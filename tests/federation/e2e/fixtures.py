@@ -1,0 +1,42 @@
+"""Fixtures for the ActivityPub tests (imported by the test_ap_* modules)."""
+
+import json
+
+import pytest
+
+from federation.activitypub import delivery
+from tests.factories import make_commune
+
+from .peer import start_peer
+
+BASE = "http://testserver"
+
+
+@pytest.fixture
+def peer(settings):
+    """A live fake remote server on loopback, allow-listed for the outgoing client."""
+    server = start_peer()
+    settings.FEDERATION_ALLOWED_PRIVATE_PEERS = [server.netloc]
+    settings.FEDERATION_BASE_URL = BASE
+    delivery._client_for.cache_clear()
+    yield server
+    server.close()
+    delivery._client_for.cache_clear()
+
+
+@pytest.fixture
+def ap_commune(db, settings):
+    settings.FEDERATION_BASE_URL = BASE
+    return make_commune(insee_code="44052", name="Donges", latitude=47.31824,
+                        longitude=-2.07538)
+
+
+def post_signed(client, *, actor, path: str, activity: dict, body: bytes | None = None,
+                headers: dict | None = None, sign_body: bytes | None = None):
+    """POST an activity to our inbox view, signed by `actor` (a RemoteTestActor)."""
+    body = body if body is not None else json.dumps(activity).encode()
+    signed = actor.sign(url=f"{BASE}{path}", body=sign_body if sign_body is not None else body,
+                        headers=headers)
+    extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in signed.items()
+             if name.lower() != "content-type"}
+    return client.post(path, data=body, content_type="application/activity+json", **extra)

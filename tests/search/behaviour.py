@@ -1,0 +1,212 @@
+"""One behaviour-test mixin, run once per backend (test_database.py, test_engines.py).
+
+Subclasses provide the `backend` fixture (configured as settings.CLOCHER_SEARCH);
+`corpus` (conftest.py) publishes a few items in Donges (44052), Montoir-de-Bretagne
+(44103, a neighbour) and Guérande (44069, 25 km, another EPCI) and drains the outbox.
+"""
+
+import pytest
+
+from search.query import SearchRequest, SearchRequestError, search_run, search_suggest
+
+from .conftest import drain
+
+
+def titles(results):
+    return [hit.title for hit in results.hits]
+
+
+class SearchBehaviour:
+    def test_finds_words_without_accents_and_in_any_case(self, backend, corpus):
+        results = search_run(request=SearchRequest(text="DECHETERIE", scope="all"))
+        assert "Déchèterie de Donges" in titles(results)
+
+    def test_plural_finds_singular(self, backend, corpus):
+        results = search_run(request=SearchRequest(text="producteur", scope="all"))
+        assert "Le marché des producteurs revient" in titles(results)
+
+    def test_default_scope_is_commune_and_neighbours(self, backend, corpus):
+        results = search_run(request=SearchRequest(text="marché", commune="44052"))
+        assert titles(results) == ["Le marché des producteurs revient"]
+        everywhere = search_run(request=SearchRequest(text="marché", scope="all"))
+        assert "Marché de nuit très loin" in titles(everywhere)
+
+    def test_neighbours_items_are_found_with_commune_and_distance(self, backend, corpus):
+        results = search_run(request=SearchRequest(text="football", commune="44052"))
+        hit = results.hits[0]
+        assert hit.title == "Club de football de Montoir"
+        assert hit.commune_insee == "44103" and hit.commune_name == "Montoir-de-Bretagne"
+        assert hit.distance_km is not None and 5 < hit.distance_km < 7
+
+    def test_commune_scope_excludes_neighbours(self, backend, corpus):
+        results = search_run(request=SearchRequest(text="football", commune="44052",
+                                                   scope="commune"))
+        assert results.total == 0
+
+    def test_epci_and_department_scopes(self, backend, corpus):
+        epci = search_run(request=SearchRequest(text="marché", commune="44052", scope="epci"))
+        assert titles(epci) == ["Le marché des producteurs revient"]
+        department = search_run(request=SearchRequest(text="marché", scope="department",
+                                                      department="44"))
+        assert len(department.hits) == 2
+
+    def test_radius_scope(self, backend, corpus):
+        near = search_run(request=SearchRequest(text="marché", scope="radius", radius_km=10,
+                                                point=(47.31824, -2.07538)))
+        assert titles(near) == ["Le marché des producteurs revient"]
+        wide = search_run(request=SearchRequest(text="marché", scope="radius", radius_km=40,
+                                                point=(47.31824, -2.07538)))
+        assert len(wide.hits) == 2
+
+    def test_past_events_hidden_unless_asked(self, backend, corpus):
+        upcoming = search_run(request=SearchRequest(text="vide grenier", scope="all"))
+        assert "Vide-grenier de l'école" in titles(upcoming)
+        assert "Vide-grenier d'hiver" not in titles(upcoming)
+        everything = search_run(request=SearchRequest(text="vide grenier", scope="all",
+                                                      include_past_events=True))
+        assert {"Vide-grenier de l'école", "Vide-grenier d'hiver"} <= set(titles(everything))
+
+    def test_facet_counts_stay_right_when_a_facet_is_selected(self, backend, corpus):
+        results = search_run(request=SearchRequest(scope="all", kinds=("event",)))
+        kinds = {bucket.value: bucket for bucket in results.facets["kind"]}
+        assert kinds["event"].count == 2 and kinds["event"].selected
+        assert kinds["news"].count == 2 and not kinds["news"].selected
+        assert kinds["directory"].count == 2
+        assert {hit.kind for hit in results.hits} == {"event"}
+        communes = {bucket.value: bucket.count for bucket in results.facets["commune"]}
+        assert communes == {"44052": 1, "44103": 1}
+        categories = {bucket.value: bucket.label for bucket in results.facets["category"]}
+        assert categories == {"culture": "Culture"}
+
+    def test_category_and_date_filters(self, backend, corpus):
+        results = search_run(request=SearchRequest(scope="all", categories=("culture",)))
+        assert titles(results) == ["Vide-grenier de l'école"]
+        month = search_run(request=SearchRequest(scope="all", dates="month"))
+        assert set(titles(month)) == {"Vide-grenier de l'école", "Grande brocante du port"}
+        dates = {bucket.value: bucket.count for bucket in month.facets["dates"]}
+        assert dates["month"] == 2 and dates["week"] == 2 and dates["today"] == 0
+
+    def test_snippets_mark_matches_and_escape_the_rest(self, backend, corpus, commune):
+        from tests.api.conftest import make_news
+
+        make_news(commune, title="Sécurité <script>", lead="Attention <b>aux</b> "
+                  "cambriolages & vols dans le quartier.")
+        drain()
+        results = search_run(request=SearchRequest(text="cambriolages", scope="all"))
+        hit = results.hits[0]
+        assert "<mark>" in hit.snippet_html and "cambriolages" in hit.snippet_html.lower()
+        assert "<b>" not in hit.snippet_html and "<script>" not in hit.snippet_html
+        assert "&amp;" in hit.snippet_html
+
+    def test_unpublish_and_delete_leave_the_index(self, backend, corpus):
+        corpus["foot"].unpublish()
+        corpus["dechet"].delete()
+        drain()
+        assert search_run(request=SearchRequest(text="football", scope="all")).total == 0
+        assert search_run(request=SearchRequest(text="dechetterie", scope="all")).total == 0
+
+    def test_move_reindexes_the_new_commune(self, backend, corpus, neighbour_commune):
+        from cms.content.models import NewsIndexPage
+        from tests.factories import section
+
+        corpus["marche"].move(section(neighbour_commune, NewsIndexPage), pos="last-child")
+        drain()
+        hit = search_run(request=SearchRequest(text="producteurs", scope="all")).hits[0]
+        assert hit.commune_insee == "44103"
+
+    def test_suggest_completes_titles(self, backend, corpus):
+        suggestions = search_suggest(text="brocan", commune="44052")
+        assert [s.title for s in suggestions] == ["Grande brocante du port"]
+        assert suggestions[0].commune_name == "Montoir-de-Bretagne"
+
+    def test_capabilities_are_declared(self, backend, corpus):
+        results = search_run(request=SearchRequest(scope="all"))
+        assert results.capabilities == backend.capabilities.as_dict()
+        assert set(results.capabilities) >= {"fuzzy", "geo_distance", "synonyms"}
+
+    @pytest.mark.parametrize("text", [
+        "", "x" * 500, 'AND OR NOT ( ) [ ] { } ^ ~ * ? : \\ / "', '"unbalanced', "🎉🎉 fête",
+        "ctrl\x00\x07chars", "Москва", "東京", "title:foo AND body:bar", "*", "-", "a" * 60,
+    ])
+    def test_any_text_gives_results_not_errors(self, backend, corpus, text):
+        results = search_run(request=SearchRequest(text=text, scope="all"))
+        assert results.total >= 0
+
+    def test_too_long_text_is_a_request_error(self, backend, corpus):
+        with pytest.raises(SearchRequestError) as error:
+            search_run(request=SearchRequest(text="x" * 10_000))
+        assert error.value.param == "q"
+
+
+class FuzzyBehaviour:
+    """Only for backends that declare `fuzzy` and `synonyms`."""
+
+    def test_typo_is_tolerated(self, backend, corpus):
+        assert backend.capabilities.fuzzy
+        results = search_run(request=SearchRequest(text="footbal", scope="all"))
+        assert "Club de football de Montoir" in titles(results)
+
+    def test_synonyms(self, backend, corpus):
+        assert backend.capabilities.synonyms
+        results = search_run(request=SearchRequest(text="brocante", scope="all"))
+        assert {"Grande brocante du port", "Vide-grenier de l'école"} <= set(titles(results))
+
+
+class IndexingBehaviour:
+    """Versioned writes, rebuild and reconcile, on every backend."""
+
+    def _document(self, corpus, **overrides):
+        from search.documents import SearchDocument
+
+        values = {"id": corpus["marche"].pk, "version": 5, "locale": "fr", "kind": "news",
+                  "title": "Titre récent", "commune": "44052", "commune_name": "Donges"}
+        values.update(overrides)
+        return SearchDocument(**values)
+
+    def test_an_older_write_never_overwrites_a_newer_one(self, backend, corpus):
+        backend.index_documents(documents=[self._document(corpus, version=10**9,
+                                                          title="Titre récent")])
+        backend.index_documents(documents=[self._document(corpus, version=10**9 - 1,
+                                                          title="Titre périmé")])
+        backend.refresh()
+        assert search_run(request=SearchRequest(text="périmé", scope="all")).total == 0
+        assert search_run(request=SearchRequest(text="récent", scope="all")).total == 1
+
+    def test_items_shared_with_a_commune_are_in_its_scope(self, backend, corpus):
+        far_item = self._document(corpus, id=corpus["far"].pk, version=10**9,
+                                  title="Marché de nuit très loin", commune="44069",
+                                  commune_name="Guérande", shared_with=["44052"])
+        backend.index_documents(documents=[far_item])
+        backend.refresh()
+        own = search_run(request=SearchRequest(text="nuit", commune="44052", scope="commune"))
+        assert [hit.title for hit in own.hits] == ["Marché de nuit très loin"]
+        other = search_run(request=SearchRequest(text="nuit", commune="44103",
+                                                 scope="commune"))
+        assert other.total == 0
+
+    def test_rebuild_swaps_in_a_complete_index(self, backend, corpus, commune):
+        from search.maintenance import search_rebuild
+        from tests.api.conftest import make_news
+
+        seen = []
+        report = search_rebuild(progress=lambda done, total: seen.append((done, total)),
+                                batch_size=3)
+        assert report.indexed == len(corpus) and seen[-1] == (len(corpus), len(corpus))
+        # Changed after the rebuild's snapshot: replayed, not lost.
+        make_news(commune, title="Kermesse paroissiale")
+        search_rebuild()
+        assert search_run(request=SearchRequest(text="kermesse", scope="all")).total == 1
+        assert search_run(request=SearchRequest(text="football", scope="all")).total == 1
+
+    def test_reconcile_repairs_missing_and_stale_documents(self, backend, corpus):
+        from search.maintenance import search_reconcile
+
+        backend.purge(ids=[corpus["foot"].pk])
+        backend.index_documents(documents=[self._document(corpus, id=987654, version=1,
+                                                          title="Fantôme")])
+        backend.refresh()
+        report = search_reconcile(repair=True)
+        assert report.missing == [corpus["foot"].pk] and report.stale == [987654]
+        assert search_run(request=SearchRequest(text="football", scope="all")).total == 1
+        assert search_run(request=SearchRequest(text="fantome", scope="all")).total == 0
+        assert search_reconcile(repair=False).missing == []
