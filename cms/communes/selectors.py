@@ -1,6 +1,7 @@
 """Reads for communes: lookups and the neighbourhood ("ma commune et ses voisines")."""
 
 import math
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +30,14 @@ def commune_list(*, live_only: bool = True) -> QuerySet[CommuneHomePage]:
     return queryset.order_by("title")
 
 
+# INSEE codes (2A004, 44052) and slugs; anything else (a NUL byte, which PostgreSQL
+# refuses in a query, spaces, punctuation) names no commune.
+COMMUNE_LOOKUP = re.compile(r"[\w-]{1,100}")
+
+
 def commune_get(*, insee_code_or_slug: str) -> CommuneHomePage | None:
+    if not COMMUNE_LOOKUP.fullmatch(insee_code_or_slug):
+        return None
     return (
         commune_list(live_only=False)
         .filter(Q(insee_code=insee_code_or_slug.upper()) | Q(slug=insee_code_or_slug))

@@ -230,6 +230,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        # The worker's own lines ("Task id=… state=RUNNING"), one per periodic drain.
+        "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -68,3 +68,12 @@ def test_commune_home_attribution_costs_no_query_per_event(
         html = client.get("/", HTTP_HOST="donges.localhost").content.decode()
     assert html.count("via Montoir-de-Bretagne") == 6
     assert len(six_events) == len(one_event)
+
+
+@pytest.mark.parametrize("lookup", ["44052\x00", "44 052", "", "donges;--", "x" * 101])
+def test_commune_get_names_no_commune_for_malformed_lookups(commune, lookup):
+    from cms.communes.selectors import commune_get
+
+    assert commune_get(insee_code_or_slug="44052") == commune
+    assert commune_get(insee_code_or_slug="donges") == commune
+    assert commune_get(insee_code_or_slug=lookup) is None

@@ -9,7 +9,9 @@ from django.utils import timezone
 from federation.activitypub import delivery as delivery_module
 from federation.models import Delivery, OutboxActivity
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: a transactional test starts from flushed tables, and the locales
+# that migrations create would be gone (the commune fixture needs them).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
