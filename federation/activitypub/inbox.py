@@ -41,6 +41,16 @@ class Accepted:
     duplicate: bool
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
     """Check and store one inbox POST, or raise InboxRejectedError(status, reason)."""
     from federation.models import InboxMessage, SeenActivity
@@ -49,6 +59,9 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
         raise InboxRejectedError(413, "body too large")
     try:
         data = json.loads(request.body)
+        if _has_nul(data):
+            # PostgreSQL cannot store U+0000 (jsonb, text); no real activity carries one.
+            raise ValueError("NUL characters are not accepted")
         activity = parse(data)
     except (ValueError, WireError) as error:
         raise InboxRejectedError(400, f"bad activity: {error}") from error

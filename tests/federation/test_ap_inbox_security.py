@@ -189,3 +189,14 @@ def test_rfc9421_signature_is_accepted(client, alice):
                            **headers_for({k: v for k, v in request.headers.items()
                                           if k.lower() not in ("content-length",)}))
     assert response.status_code == 202, response.content
+
+
+def test_nul_character_is_refused_and_nothing_stored(client, alice):
+    # PostgreSQL cannot store U+0000: before this check it was a 500 there.
+    activity = {**follow(alice), "summary": "vide-grenier\u0000<script>"}
+    response = post_signed(client, actor=alice, path=INBOX, activity=activity)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
+    assert InboxMessage.objects.count() == 0
+    # The same activity without it goes through.
+    assert post_signed(client, actor=alice, path=INBOX, activity=follow(alice)).status_code == 202
