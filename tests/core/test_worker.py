@@ -116,7 +116,10 @@ def test_batch_worker_enqueues_scheduled_publishing_itself(due_page, restore_sig
 
 @worker_db  # and the timer thread has its own connection: it must see committed rows
 def test_long_running_worker_enqueues_on_a_timer(due_page, restore_signal_handlers):
-    with override_settings(TASKS=DATABASE_TASKS):
+    # The search and federation drain timers are not under test: kept quiet, they cannot
+    # be the one task this worker runs, nor hold SQLite's write lock meanwhile.
+    with override_settings(TASKS=DATABASE_TASKS, CLOCHER_SEARCH_DRAIN_INTERVAL=3600,
+                           FEDERATION_DRAIN_INTERVAL=3600):
         run_worker(max_tasks=1, schedule_interval=30)
 
     runs = DBTaskResult.objects.filter(task_path=publish_scheduled_pages.module_path)
