@@ -124,3 +124,11 @@ test-federation-e2e: $(VENV)/.installed-dev | var
 .PHONY: bench-frontend
 bench-frontend: $(VENV)/.installed-dev node_modules/.installed | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_frontend.py $(ARGS)
+
+# --- translations of the resident site (frontend/locale/; docs/frontend.md) ---
+# Needs GNU gettext (xgettext, msgfmt); running and testing do not: the .mo are committed.
+.PHONY: messages
+messages: $(VENV)/.installed
+	cd frontend && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py makemessages \
+		-l fr -l en -l de --no-location --no-obsolete
+	cd frontend && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py compilemessages

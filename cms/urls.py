@@ -22,8 +22,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
     # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
     path("", include("federation.urls")),
-    # Resident-site views that are not Wagtail pages (frontend/urls.py).
-    path("", include("frontend.urls")),
 ]
 
 if settings.DEBUG:
@@ -33,6 +31,9 @@ if settings.DEBUG:
 
 # French, the source language, has no prefix; translations live under /en/ and /de/.
 urlpatterns += i18n_patterns(
+    # Resident-site views that are not Wagtail pages (frontend/urls.py): under the same
+    # prefix as the page the resident comes from, so /en/proposer/ is in English.
+    path("", include("frontend.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -17,6 +17,9 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
 from cms.content import selectors
 
+from .templatetags.clocher_front import local_date
+from .widgets import Select
+
 WHEN_CHOICES = [
     ("", _("Toutes dates")),
     ("aujourdhui", _("Aujourd'hui")),
@@ -32,17 +35,18 @@ PAGE_SIZE = 20
 class AgendaFilterForm(forms.Form):
     """Every field optional; a bad value is reported and ignored, never a server error."""
 
-    vue = forms.ChoiceField(label=_("Affichage"), required=False,
+    vue = forms.ChoiceField(label=_("Affichage"), required=False, widget=Select,
                             choices=[("liste", _("Liste")), ("mois", _("Mois"))])
     mois = forms.RegexField(label=_("Mois"), required=False, regex=r"^\d{4}-\d{2}$",
                             widget=forms.TextInput(attrs={"type": "month"}))
-    categorie = forms.ChoiceField(label=_("Catégorie"), required=False)
-    quand = forms.ChoiceField(label=_("Quand"), required=False, choices=WHEN_CHOICES)
+    categorie = forms.ChoiceField(label=_("Catégorie"), required=False, widget=Select)
+    quand = forms.ChoiceField(label=_("Quand"), required=False, choices=WHEN_CHOICES,
+                              widget=Select)
     du = forms.DateField(label=_("À partir du"), required=False,
                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    lieu = forms.ChoiceField(label=_("Commune"), required=False)
+    lieu = forms.ChoiceField(label=_("Commune"), required=False, widget=Select)
     rayon = forms.TypedChoiceField(label=_("Rayon"), required=False, choices=RADIUS_CHOICES,
-                                   coerce=float, empty_value=None)
+                                   coerce=float, empty_value=None, widget=Select)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90,
                            widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180,
@@ -174,14 +178,17 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         context["items"] = items
 
     context["places"] = _places(
-        context["items"].object_list if "items" in context else context["month_events"]
+        context["items"].object_list if "items" in context else context["month_events"],
+        request=request,
     )
     context["subscribe_url"] = _subscription_path(commune=commune, category=category,
                                                   radius=radius, lieu=data.get("lieu"))
     return context
 
 
-def _places(events) -> list[dict]:
+def _places(events, *, request) -> list[dict]:
+    # get_url(request): Wagtail keeps the sites' root paths on the request; `event.url`
+    # would read them from the cache again for every event.
     places = []
     for event in events:
         if event.latitude is None or event.longitude is None:
@@ -190,9 +197,9 @@ def _places(events) -> list[dict]:
             "name": event.title,
             "lat": event.latitude,
             "lon": event.longitude,
-            "url": event.url or "",
+            "url": event.get_url(request=request) or "",
             "detail": ", ".join(filter(None, [
-                timezone.localtime(event.start).strftime("%d/%m/%Y %H:%M"),
+                local_date(timezone.localtime(event.start), "short_datetime"),
                 event.venue_name])),
         })
     return places

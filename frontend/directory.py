@@ -12,19 +12,22 @@ from cms.content import selectors
 from cms.content.blocks import MONTHS, WEEKDAYS
 from cms.content.models import DirectoryKind
 
+from .widgets import Select
+
 PAGE_SIZE = 30
 
 
 class DirectoryFilterForm(forms.Form):
-    type = forms.ChoiceField(label=_("Type"), required=False,
+    type = forms.ChoiceField(label=_("Type"), required=False, widget=Select,
                              choices=[("", _("Tous"))] + list(DirectoryKind.choices))
 
 
 class ProducerFilterForm(forms.Form):
     produit = forms.CharField(label=_("Produit"), required=False, max_length=80)
     mois = forms.TypedChoiceField(label=_("De saison en"), required=False, coerce=int,
-                                  empty_value=None, choices=[("", _("Toute l'année")), *MONTHS])
-    marche = forms.ChoiceField(label=_("Jour de marché"), required=False,
+                                  empty_value=None, choices=[("", _("Toute l'année")), *MONTHS],
+                                  widget=Select)
+    marche = forms.ChoiceField(label=_("Jour de marché"), required=False, widget=Select,
                                choices=[("", _("Tous les jours")), *WEEKDAYS])
 
 
@@ -41,7 +44,7 @@ def directory_context(*, request, commune: CommuneHomePage) -> dict:
         "directory_view": "all",
         "directory_form": form,
         "items": items,
-        "places": _places(items.object_list),
+        "places": _places(items.object_list, request=request),
     }
 
 
@@ -61,24 +64,26 @@ def _producers_context(*, request, commune: CommuneHomePage) -> dict:
         "directory_view": "producers",
         "producer_form": form,
         "producers": producers,
-        "places": _places(producers),
+        "places": _places(producers, request=request),
     }
 
 
-def _places(entries) -> list[dict]:
+def _places(entries, *, request) -> list[dict]:
     places = []
     for entry in entries:
+        # get_url(request): the sites' root paths are read once per request, not per entry.
+        url = entry.get_url(request=request) or ""
         detail = entry.address
         if entry.latitude is not None and entry.longitude is not None:
             places.append({"name": entry.title, "lat": entry.latitude, "lon": entry.longitude,
-                           "url": entry.url or "", "detail": detail})
+                           "url": url, "detail": detail})
         for block in getattr(entry, "pickup_points", []) or []:
             value = block.value
             if value.get("latitude") is not None and value.get("longitude") is not None:
                 places.append({
                     "name": f"{value['name']} ({entry.title})",
                     "lat": value["latitude"], "lon": value["longitude"],
-                    "url": entry.url or "",
+                    "url": url,
                     "detail": " · ".join(filter(None, [value.get("address"),
                                                        value.get("schedule")])),
                 })

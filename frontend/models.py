@@ -25,6 +25,8 @@ class Contribution(models.Model):
     title = models.CharField(_("titre"), max_length=255)
     name = models.CharField(_("nom"), max_length=120)
     email = models.EmailField(_("courriel"))
+    # The language of the form the resident used: every email they get is in it.
+    language = models.CharField(_("langue"), max_length=8, default="fr")
     # Rate limiting counts recent contributions per address.
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     status = models.CharField(_("état"), max_length=20, choices=Status.choices,

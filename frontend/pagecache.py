@@ -18,6 +18,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_path
 
 GENERATION_KEY = "frontend:pagecache:generation"
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/",
@@ -43,7 +44,11 @@ def _seconds() -> int:
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD") or _seconds() <= 0:
         return False
-    if request.path.startswith(SKIPPED_PREFIXES):
+    path = request.path
+    language = get_language_from_path(path)
+    if language:  # /en/proposer/ is the contribution form too
+        path = path[len(language) + 1:]
+    if path.startswith(SKIPPED_PREFIXES):
         return False
     # No session cookie: anonymous, and nothing per-user can be on the page.
     return settings.SESSION_COOKIE_NAME not in request.COOKIES

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
@@ -52,7 +54,7 @@ def contribution_submit(
     """Create the draft page, submit it to the commune's workflow, confirm by email."""
     section = selectors.commune_sections(commune=commune).get(SECTION_OF_KIND[data["kind"]])
     if section is None:
-        raise ContributionRejected({None: ["Cette commune ne reçoit pas ce type de contenu."]})
+        raise ContributionRejected({None: [_("Cette commune ne reçoit pas ce type de contenu.")]})
     with transaction.atomic():
         image = _image_store(commune=commune, data=data)
         page = _page_build(data=data, image=image)
@@ -68,15 +70,17 @@ def contribution_submit(
         contribution = Contribution.objects.create(
             page=page, commune=commune, kind=data["kind"], title=data["title"],
             name=data["name"], email=data["email"], ip_address=ip_address,
+            language=get_language() or settings.LANGUAGE_CODE,
         )
-        transaction.on_commit(lambda: _mail(
-            to=contribution.email,
-            subject=f"Votre proposition « {contribution.title} » est bien reçue",
-            body=(f"Bonjour {contribution.name},\n\nMerci ! Votre proposition « "
-                  f"{contribution.title} » pour {commune.title} a été transmise à l'équipe "
-                  "de la commune. Elle sera relue avant publication ; nous vous écrirons "
-                  "quand elle sera publiée ou si elle est refusée.\n\n— Clocher"),
-        ))
+        # Written now, in the language of the resident's page, sent after commit.
+        subject = _("Votre proposition « %(title)s » est bien reçue") % {
+            "title": contribution.title}
+        body = _("Bonjour %(name)s,\n\nMerci ! Votre proposition « %(title)s » pour "
+                 "%(commune)s a été transmise à l'équipe de la commune. Elle sera relue "
+                 "avant publication ; nous vous écrirons quand elle sera publiée ou si "
+                 "elle est refusée.\n\n— Clocher") % {
+            "name": contribution.name, "title": contribution.title, "commune": commune.title}
+        transaction.on_commit(lambda: _mail(to=contribution.email, subject=subject, body=body))
     return contribution
 
 
@@ -90,12 +94,14 @@ def contribution_published(*, page_id: int) -> None:
     contribution.decided_at = timezone.now()
     contribution.save(update_fields=["status", "decided_at"])
     url = contribution.page.get_full_url() if contribution.page else ""
-    transaction.on_commit(lambda: _mail(
-        to=contribution.email,
-        subject=f"Votre proposition « {contribution.title} » est publiée",
-        body=(f"Bonjour {contribution.name},\n\nVotre proposition « {contribution.title} » "
-              f"est en ligne : {url}\n\nMerci de faire vivre votre commune !\n\n— Clocher"),
-    ))
+    # A moderator's action, in the admin's language: switch to the resident's.
+    with override(contribution.language):
+        subject = _("Votre proposition « %(title)s » est publiée") % {
+            "title": contribution.title}
+        body = _("Bonjour %(name)s,\n\nVotre proposition « %(title)s » est en ligne : "
+                 "%(url)s\n\nMerci de faire vivre votre commune !\n\n— Clocher") % {
+            "name": contribution.name, "title": contribution.title, "url": url}
+    transaction.on_commit(lambda: _mail(to=contribution.email, subject=subject, body=body))
 
 
 def contribution_declined(*, page_id: int) -> None:
@@ -107,13 +113,14 @@ def contribution_declined(*, page_id: int) -> None:
     contribution.status = Contribution.Status.DECLINED
     contribution.decided_at = timezone.now()
     contribution.save(update_fields=["status", "decided_at"])
-    transaction.on_commit(lambda: _mail(
-        to=contribution.email,
-        subject=f"Votre proposition « {contribution.title} » n'a pas été retenue",
-        body=(f"Bonjour {contribution.name},\n\nL'équipe de la commune n'a pas retenu votre "
-              f"proposition « {contribution.title} ». N'hésitez pas à contacter la mairie "
-              "pour en savoir plus.\n\n— Clocher"),
-    ))
+    with override(contribution.language):  # see contribution_published
+        subject = _("Votre proposition « %(title)s » n'a pas été retenue") % {
+            "title": contribution.title}
+        body = _("Bonjour %(name)s,\n\nL'équipe de la commune n'a pas retenu votre "
+                 "proposition « %(title)s ». N'hésitez pas à contacter la mairie pour en "
+                 "savoir plus.\n\n— Clocher") % {
+            "name": contribution.name, "title": contribution.title}
+    transaction.on_commit(lambda: _mail(to=contribution.email, subject=subject, body=body))
 
 
 def _mail(*, to: str, subject: str, body: str) -> None:

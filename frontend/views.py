@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.api.feeds import FeedScope, calendar_build
@@ -28,11 +30,11 @@ from .forms import ContributionForm
 from .services import ContributionRejected, contribution_rate_exceeded, contribution_submit
 
 SCOPE_CHOICES = [
-    ("commune", "Ma commune"),
-    ("neighbours", "Ma commune et ses voisines"),
-    ("radius", "Dans un rayon de…"),
-    ("epci", "Mon intercommunalité"),
-    ("all", "Toutes les communes"),
+    ("commune", gettext_lazy("Ma commune")),
+    ("neighbours", gettext_lazy("Ma commune et ses voisines")),
+    ("radius", gettext_lazy("Dans un rayon de…")),
+    ("epci", gettext_lazy("Mon intercommunalité")),
+    ("all", gettext_lazy("Toutes les communes")),
 ]
 PAGE_SIZE = 20
 
@@ -81,8 +83,8 @@ def search(request):
         except SearchRequestError as exc:
             error, status = _search_error_text(exc), 400
         except SearchUnavailable:
-            error, status = ("La recherche est momentanément indisponible. "
-                             "Réessayez dans quelques minutes."), 503
+            error, status = _("La recherche est momentanément indisponible. "
+                              "Réessayez dans quelques minutes."), 503
     places = _search_places(results) if results and params.get("carte") == "1" else []
     pages = None
     if results and results.total > PAGE_SIZE:
@@ -104,18 +106,19 @@ def search(request):
         "show_map": params.get("carte") == "1",
         "pages": pages,
         "canonical_url": request.build_absolute_uri(reverse("frontend:search")),
-        "meta_description": "Rechercher actualités, événements, associations et "
-                            "producteurs dans la commune et ses voisines.",
+        "meta_description": _("Rechercher actualités, événements, associations et "
+                              "producteurs dans la commune et ses voisines."),
     }
     return render(request, "frontend/search.html", context, status=status)
 
 
 def _search_error_text(error: SearchRequestError) -> str:
-    names = {"q": "la recherche", "radius_km": "le rayon", "point": "la position",
-             "commune": "la commune", "communes": "la commune", "kind": "le type",
-             "category": "la catégorie", "dates": "la date", "page": "la page",
-             "epci": "l'intercommunalité", "scope": "la portée"}
-    return f"Vérifiez {names.get(error.param, error.param)} : {error.message}"
+    names = {"q": _("la recherche"), "radius_km": _("le rayon"), "point": _("la position"),
+             "commune": _("la commune"), "communes": _("la commune"), "kind": _("le type"),
+             "category": _("la catégorie"), "dates": _("la date"), "page": _("la page"),
+             "epci": _("l'intercommunalité"), "scope": _("la portée")}
+    return _("Vérifiez %(what)s : %(problem)s") % {
+        "what": names.get(error.param, error.param), "problem": error.message}
 
 
 def _search_places(results) -> list[dict]:
@@ -172,8 +175,8 @@ def contribute(request):
                             f"{commune.insee_code}")
         if contribution_rate_exceeded(ip_address=address):
             form.is_valid()
-            form.add_error(None, "Vous avez déjà envoyé plusieurs propositions depuis cette "
-                                 "adresse. Réessayez dans une heure.")
+            form.add_error(None, _("Vous avez déjà envoyé plusieurs propositions depuis "
+                                   "cette adresse. Réessayez dans une heure."))
             status = 429
         elif form.is_valid():
             try:
@@ -211,7 +214,7 @@ def event_ics(request, pk: int):
     """One event as an iCalendar file, built by the same code as the agenda feeds."""
     event = selectors.event_get_live(pk=pk)
     if event is None:
-        raise Http404("Événement introuvable")
+        raise Http404(_("Événement introuvable"))
     commune = selectors.commune_of(page=event)
     scope = FeedScope(request=request, communes=[commune] if commune else [], commune=commune)
     calendar = calendar_build(scope=scope, events=[event])

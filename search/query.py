@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from cms.communes.models import CommuneHomePage
-from cms.communes.selectors import commune_list, commune_neighbours, distance_km
+from cms.communes.selectors import commune_list, distance_km
 
 from .backends import BackendHit, BackendQuery, BackendUnavailable, get_search_backend
 from .text import clean_query
@@ -160,27 +158,41 @@ class _Commune:
 
 
 _COMMUNES_TTL_SECONDS = 60.0
-_communes_cache: tuple[float, dict[str, _Commune]] = (0.0, {})
+
+
+@dataclass
+class _CommuneTables:
+    """What every query needs about communes and categories, loaded once a minute per
+    process (issue 4: these lookups cost more than the engine's own work)."""
+
+    loaded_at: float = 0.0
+    communes: dict[str, _Commune] = field(default_factory=dict)
+    neighbourhoods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)  # locale → labels
+
+
+_tables = _CommuneTables()
 
 
 def communes_cache_clear() -> None:
-    """Forget the communes (search/signals.py: when a commune page is saved)."""
-    global _communes_cache
-    _communes_cache = (0.0, {})
+    """Forget communes and categories (search/signals.py: a commune page was saved)."""
+    global _tables
+    _tables = _CommuneTables()
+
+
+def _fresh_tables() -> _CommuneTables:
+    global _tables
+    if time.monotonic() - _tables.loaded_at > _COMMUNES_TTL_SECONDS:
+        communes = {row[0]: _Commune(*row) for row in commune_list().values_list(
+            "insee_code", "title", "epci_code", "department_code", "latitude", "longitude")}
+        _tables = _CommuneTables(loaded_at=time.monotonic(), communes=communes)
+    return _tables
 
 
 def _communes_by_insee() -> dict[str, _Commune]:
-    """The live communes, kept a minute in this process: building them (Wagtail page
-    instances) cost more than the search itself."""
-    global _communes_cache
-    loaded_at, communes = _communes_cache
-    if time.monotonic() - loaded_at > _COMMUNES_TTL_SECONDS:
-        communes = {row[0]: _Commune(*row) for row in commune_list().values_list(
-            "insee_code", "title", "epci_code", "department_code", "latitude", "longitude")}
-        _communes_cache = (time.monotonic(), communes)
-    return communes
-
-
+    """The live communes (values, not Wagtail page instances: those cost more than the
+    search itself)."""
+    return _fresh_tables().communes
 def _text(request: SearchRequest) -> str:
     if not isinstance(request.text, str):
         raise SearchRequestError("q", "Expected text.")
@@ -241,16 +253,32 @@ def date_intent(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _neighbourhood(commune: _Commune, communes: dict[str, _Commune]) -> tuple[str, ...]:
+    """The commune, then its neighbours nearest first: the rule of
+    `cms.communes.selectors.commune_neighbours` (within the radius of the centroid, or
+    in the same EPCI), applied to the communes already in memory instead of one query
+    and page instances per commune."""
+    radius = settings.CLOCHER_NEIGHBOUR_RADIUS_KM
+    found = []
+    for code, other in communes.items():
+        if code == commune.insee_code:
+            continue
+        distance = (distance_km(commune.latitude, commune.longitude, other.latitude,
+                                other.longitude)
+                    if commune.has_position and other.has_position else None)
+        same_epci = bool(commune.epci_code) and other.epci_code == commune.epci_code
+        if same_epci or (distance is not None and distance <= radius):
+            found.append((distance is None, distance or 0.0, other.title, code))
+    return (commune.insee_code, *(code for *_key, code in sorted(found)))
+
+
 def _neighbour_codes(commune: _Commune) -> tuple[str, ...]:
-    key = f"clocher-search:neighbours:{commune.insee_code}"
-    codes = cache.get(key)
+    tables = _fresh_tables()
+    codes = tables.neighbourhoods.get(commune.insee_code)
     if codes is None:
-        home = CommuneHomePage.objects.get(pk=commune_list().filter(
-            insee_code=commune.insee_code).values("pk")[:1])
-        codes = (commune.insee_code, *(n.commune.insee_code
-                                       for n in commune_neighbours(commune=home)))
-        cache.set(key, codes, 300)
-    return tuple(codes)
+        codes = tables.neighbourhoods[commune.insee_code] = _neighbourhood(
+            commune, tables.communes)
+    return codes
 
 
 def _build(request: SearchRequest, now: dt.datetime) -> tuple[BackendQuery, dict]:
@@ -335,14 +363,18 @@ def _build(request: SearchRequest, now: dt.datetime) -> tuple[BackendQuery, dict
 
 
 def _category_labels(slugs: set[str], locale: str) -> dict[str, str]:
-    from cms.content.models import Category
+    tables = _fresh_tables()
+    labels = tables.categories.get(locale)
+    if labels is None:
+        from cms.content.models import Category
 
-    labels: dict[str, str] = {}
-    for slug, name, code in Category.objects.filter(slug__in=slugs).values_list(
-            "slug", "name", "locale__language_code"):
-        if code == locale or slug not in labels:
-            labels[slug] = name
-    return labels
+        labels = {}
+        for slug, name, code in Category.objects.values_list("slug", "name",
+                                                             "locale__language_code"):
+            if code == locale or slug not in labels:
+                labels[slug] = name
+        tables.categories[locale] = labels
+    return {slug: labels[slug] for slug in slugs if slug in labels}
 
 
 def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,

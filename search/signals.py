@@ -37,7 +37,7 @@ def _on_deleting(sender, instance, **kwargs) -> None:
         services.index_enqueue_page(page=instance)
 
 
-def _on_commune_saved(sender, instance, **kwargs) -> None:
+def _on_labels_changed(sender, instance, **kwargs) -> None:
     from .query import communes_cache_clear
 
     communes_cache_clear()
@@ -45,9 +45,13 @@ def _on_commune_saved(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     from cms.communes.models import CommuneHomePage
+    from cms.content.models import Category
 
-    post_save.connect(_on_commune_saved, sender=CommuneHomePage,
+    # query.py keeps communes, neighbourhoods and category labels in memory.
+    post_save.connect(_on_labels_changed, sender=CommuneHomePage,
                       dispatch_uid="clocher_search_commune_saved")
+    post_save.connect(_on_labels_changed, sender=Category,
+                      dispatch_uid="clocher_search_category_saved")
     page_published.connect(_on_published, dispatch_uid="clocher_search_published")
     page_unpublished.connect(_on_published, dispatch_uid="clocher_search_unpublished")
     post_page_move.connect(_on_moved, dispatch_uid="clocher_search_moved")

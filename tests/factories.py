@@ -88,3 +88,35 @@ class DirectoryEntryPageFactory(wagtail_factories.PageFactory):
 
     title = factory.Sequence(lambda n: f"Fiche {n}")
     kind = content.DirectoryKind.ASSOCIATION
+
+
+def publish(page):
+    """Publish through Wagtail's revision flow (fires page_published)."""
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_event(commune, **kwargs):
+    return EventPageFactory(parent=section(commune, content.EventIndexPage), **kwargs)
+
+
+def make_news(commune, **kwargs):
+    return NewsPageFactory(parent=section(commune, content.NewsIndexPage), **kwargs)
+
+
+def make_alert(commune, **kwargs):
+    return AlertPageFactory(parent=section(commune, content.AlertIndexPage), **kwargs)
+
+
+def make_info(commune, **kwargs):
+    return InfoPageFactory(parent=section(commune, content.InfoIndexPage), **kwargs)
+
+
+def make_directory(commune, **kwargs):
+    return DirectoryEntryPageFactory(parent=section(commune, content.DirectoryIndexPage),
+                                     **kwargs)
+
+
+def soon(days=1, hours=0):
+    return timezone.now() + dt.timedelta(days=days, hours=hours)

@@ -13,7 +13,7 @@ from cms.communes.selectors import EARTH_RADIUS_KM, commune_list, commune_neighb
 
 from . import microcache
 from .cursors import SortKey
-from .models import Change, ChangeSequence, PublishedItem, PublishedItemCategory
+from .models import Change, ChangeAudience, ChangeSequence, PublishedItem, PublishedItemCategory
 from .payloads import DETAIL_ONLY_FIELDS
 
 COMMUNES_CACHE_KEY = "clocher-api:communes:v1"
@@ -226,20 +226,40 @@ def item_page(*, queryset: QuerySet[PublishedItem], ordering: list[SortKey],
     """
     from .cursors import order_by
 
-    ids = queryset.values("pk")
-    if by_filter_index:
-        # With a commune filter, PostgreSQL would walk the (kind, start) index in order
-        # and skip every past event of every other commune (~80 ms at 200,000 items):
-        # it cannot see that "not over yet" correlates with start. Ordering the id pick
-        # by an expression that no index provides makes it use the (commune, …, end)
-        # index and sort the few matching rows instead (same order, same results).
-        ids = ids.order_by(*(
-            OrderBy(Coalesce(F(key.field), F(key.field)), descending=key.descending)
-            for key in ordering))
+    ids = _ids_in_order(queryset=queryset, ordering=ordering, by_filter_index=by_filter_index)
     return list(PublishedItem.objects.filter(pk__in=Subquery(ids[:limit]))
                 .order_by(*order_by(ordering))
                 .annotate(list_json=ListPayloadText())
                 .values_list("list_json", *(key.field for key in ordering)))
+
+
+def _ids_in_order(*, queryset: QuerySet[PublishedItem], ordering: list[SortKey],
+                  by_filter_index: bool) -> QuerySet:
+    from .cursors import order_by
+
+    ids = queryset.values("pk")
+    if not by_filter_index:
+        return ids.order_by(*order_by(ordering))
+    # With a commune filter, PostgreSQL would walk the (kind, start) index in order
+    # and skip every past event of every other commune (~80 ms at 200,000 items):
+    # it cannot see that "not over yet" correlates with start. Ordering the id pick
+    # by an expression that no index provides makes it use the (commune, …, end)
+    # index and sort the few matching rows instead (same order, same results).
+    return ids.order_by(*(
+        OrderBy(Coalesce(F(key.field), F(key.field)), descending=key.descending)
+        for key in ordering))
+
+
+def item_ids_query(*, kind: str, queryset: QuerySet[PublishedItem],
+                   by_filter_index: bool) -> QuerySet:
+    """The page ids of an item list (item_list) in the kind's order, as a subquery to
+    slice: for readers that load and render the pages themselves (the resident site,
+    frontend/), so that they list exactly what the API lists.
+
+    `by_filter_index`: the list is filtered by communes (see item_page).
+    """
+    return _ids_in_order(queryset=queryset, ordering=ITEM_ORDERINGS[kind],
+                         by_filter_index=by_filter_index)
 
 
 @dataclass(frozen=True)
@@ -319,10 +339,24 @@ def change_list(*, after_seq: int, limit: int, commune_ids: Iterable[int] | None
     """Numbered changes after a cursor, in sequence (commit) order."""
     queryset = Change.objects.filter(seq__isnull=False, seq__gt=after_seq)
     if commune_ids is not None:
-        queryset = queryset.filter(commune_id__in=sorted(commune_ids))
+        ids = sorted(commune_ids)
+        # The communes' own items, and those shared into them or just withdrawn.
+        queryset = queryset.filter(Q(commune_id__in=ids) | Q(pk__in=ChangeAudience.objects.filter(
+            commune_id__in=ids).values("change_id")))
     if kinds:
         queryset = queryset.filter(kind__in=sorted(kinds))
     return list(queryset.order_by("seq")[:limit])
+
+
+def change_present_in(*, changes: list[Change], commune_ids: Iterable[int]) -> set[int]:
+    """Ids of the changes after which their item is visible in one of these communes
+    (its own, or shared into it); the others withdrew it from them."""
+    ids = set(commune_ids)
+    own = {change.pk for change in changes if change.commune_id in ids}
+    shared = set(ChangeAudience.objects.filter(
+        change__in=[change.pk for change in changes if change.pk not in own],
+        commune_id__in=sorted(ids), present=True).values_list("change_id", flat=True))
+    return own | shared
 
 
 def change_watermarks() -> tuple[int, int]:

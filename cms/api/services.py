@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from cms.communes.models import CommuneHomePage
 
@@ -21,6 +21,7 @@ from .models import (
     ApiKeyUsage,
     Change,
     ChangeAction,
+    ChangeAudience,
     ChangeSequence,
     PublishedItem,
     PublishedItemCategory,
@@ -49,7 +50,7 @@ def _updated_at(page: Page) -> dt.datetime:
     return page.last_published_at or page.first_published_at or timezone.now()
 
 
-def _item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
+def item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
                  category_slugs: list[str],
                  sharing: tuple[list[str], list[str]] | None = None) -> dict[str, Any]:
     url = page.get_full_url() or ""
@@ -87,16 +88,38 @@ def _translation_links(*, translation_key, exclude_id: int) -> list[dict]:
     ]
 
 
-def _record_change(*, item_id: int, kind: str, locale: str, commune_id: int | None,
-                   action: str, payload: dict | None) -> None:
-    Change.objects.create(item_id=item_id, kind=kind, locale=locale, commune_id=commune_id,
-                          action=action, payload=payload)
+def _shared_with(payload: dict | None) -> set[str]:
+    return set((payload or {}).get("shared_with") or ())
+
+
+def changes_record(entries: list[tuple[Change, dict | None]]) -> None:
+    """Record unsaved changes, each with the item's previous payload (None if new), so
+    that the communes an item is shared into, or has just left, find the change in a
+    feed filtered on them (`ChangeAudience`)."""
+    changes = Change.objects.bulk_create([change for change, _before in entries])
+    codes = {insee for change, before in entries
+             for insee in _shared_with(change.payload) | _shared_with(before)}
+    ids = dict(CommuneHomePage.objects.filter(
+        locale=Locale.get_default(), origin_server="", insee_code__in=codes,
+    ).values_list("insee_code", "pk")) if codes else {}
+    ChangeAudience.objects.bulk_create(
+        ChangeAudience(change=change, commune_id=ids[insee],
+                       present=insee in _shared_with(change.payload))
+        for change, (_unsaved, before) in zip(changes, entries, strict=True)
+        for insee in sorted(_shared_with(change.payload) | _shared_with(before))
+        if insee in ids)
     # Numbered after commit by one serialized step; see models/changes.py.
     transaction.on_commit(_enqueue_sequencing)
     # This process must not serve what it just replaced; again after commit, in case a
     # read in between cached the old row. Other processes: microcache.py's bound.
     microcache.clear()
     transaction.on_commit(microcache.clear)
+
+
+def _record_change(*, item_id: int, kind: str, locale: str, commune_id: int | None,
+                   action: str, payload: dict | None, before: dict | None = None) -> None:
+    changes_record([(Change(item_id=item_id, kind=kind, locale=locale, commune_id=commune_id,
+                            action=action, payload=payload), before)])
 
 
 def _enqueue_sequencing() -> None:
@@ -142,13 +165,13 @@ def item_sync(*, page: Page) -> PublishedItem | None:
     commune = commune_ref_for(page=page)
     if commune is None:
         return None
-    values = _item_values(
+    values = item_values(
         page=page, commune=commune,
         translations=_translation_links(translation_key=page.translation_key,
                                         exclude_id=page.pk),
         category_slugs=[category.slug for category in page.categories.all()],
     )
-    existing = PublishedItem.objects.filter(pk=page.pk).only("etag").first()
+    existing = PublishedItem.objects.filter(pk=page.pk).only("etag", "payload").first()
     if existing is not None and existing.etag == values["etag"]:
         return existing
     item, created = PublishedItem.objects.update_or_create(page_id=page.pk, defaults=values)
@@ -159,7 +182,8 @@ def item_sync(*, page: Page) -> PublishedItem | None:
     _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
                    commune_id=item.commune_id,
                    action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
-                   payload=values["payload"])
+                   payload=values["payload"],
+                   before=existing.payload if existing is not None else None)
     if created:
         _refresh_translations(translation_key=item.translation_key, changed_id=item.pk)
     return item
@@ -174,7 +198,8 @@ def item_remove(*, page: Page, action: str = ChangeAction.UNPUBLISHED) -> None:
     item_id = item.pk
     item.delete()
     _record_change(item_id=item_id, kind=item.kind, locale=item.locale,
-                   commune_id=item.commune_id, action=action, payload=None)
+                   commune_id=item.commune_id, action=action, payload=None,
+                   before=item.payload)
     _refresh_translations(translation_key=item.translation_key, changed_id=item_id)
 
 
@@ -194,11 +219,12 @@ def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
         payload["shared_with"], payload["featured_in"] = shared_with, featured_in
         if payload == item.payload:
             continue
+        before = item.payload
         item.payload, item.etag = payload, payload_etag(payload)
         item.save(update_fields=["payload", "etag"])
         _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
                        commune_id=item.commune_id, action=ChangeAction.UPDATED,
-                       payload=payload)
+                       payload=payload, before=before)
     return [item.pk for item in items]
 
 
@@ -224,7 +250,7 @@ def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
     # Site root paths cannot change during a rebuild; Wagtail would otherwise read and
     # unpickle them from the cache for every URL of 200,000 pages.
     root_paths = Site.get_site_root_paths()
-    with _site_root_paths_pinned(root_paths):
+    with site_root_paths_pinned(root_paths):
         total = _rebuild_items(refs=refs, homes=homes, batch_size=batch_size, progress=progress)
     _rebuild_translation_links()
     _sequence_row(lock=False)
@@ -234,7 +260,7 @@ def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
 
 
 @contextmanager
-def _site_root_paths_pinned(root_paths):
+def site_root_paths_pinned(root_paths):
     """Serve Site.get_site_root_paths() from memory for the duration of a bulk rebuild."""
     original = Site.__dict__["get_site_root_paths"]
     Site.get_site_root_paths = staticmethod(lambda: root_paths)
@@ -271,7 +297,7 @@ def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
                     (home for length in lengths if (home := homes.get(page.path[:length]))),
                     None)
                 slugs = sorted({category.slug for category in page.categories.all()})
-                values = _item_values(page=page, commune=commune, translations=[],
+                values = item_values(page=page, commune=commune, translations=[],
                                       category_slugs=slugs,
                                       sharing=sharing.get(page.translation_key, ([], [])))
                 items.append(PublishedItem(page_id=page.pk, **values))

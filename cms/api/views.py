@@ -23,7 +23,7 @@ from . import conf, microcache, params, selectors, serializers, services
 from .auth import ApiKeyAuthentication, FixedWindowRateThrottle, KeyRequiredIfConfigured
 from .cursors import cursor_encode, keyset_after, order_by
 from .errors import CursorExpired, api_exception_handler
-from .models import ItemKind
+from .models import ChangeAction, ItemKind
 
 MAX_ID = 2**63 - 1
 # List bodies are cached under a versioned key (the ETag); this only bounds memory.
@@ -453,6 +453,16 @@ class CommuneNeighbourListView(PublicAPIView):
 # -- change feed --------------------------------------------------------------------------
 
 
+def _change_entry(change, *, present: bool) -> dict:
+    """A change as a feed shows it. In a feed filtered by commune, an item that stops
+    being shared into those communes is, for that feed, unpublished."""
+    withdrawn = not present and change.action in (ChangeAction.CREATED, ChangeAction.UPDATED)
+    return {"seq": change.seq,
+            "action": ChangeAction.UNPUBLISHED if withdrawn else change.action,
+            "id": change.item_id, "kind": change.kind, "locale": change.locale,
+            "at": change.created_at.isoformat(), "item": None if withdrawn else change.payload}
+
+
 class ChangeListView(PublicAPIView):
     """Creations, updates, unpublishings and deletions in commit order."""
 
@@ -481,10 +491,10 @@ class ChangeListView(PublicAPIView):
                                         commune_ids=commune_ids, kinds=query.get("kind"))
         page = changes[:size]
         last_seq = page[-1].seq if page else after
+        present = (selectors.change_present_in(changes=page, commune_ids=commune_ids)
+                   if commune_ids is not None else {c.pk for c in page})
         response = Response({
-            "results": [{"seq": c.seq, "action": c.action, "id": c.item_id, "kind": c.kind,
-                         "locale": c.locale, "at": c.created_at.isoformat(),
-                         "item": c.payload} for c in page],
+            "results": [_change_entry(c, present=c.pk in present) for c in page],
             "next_cursor": cursor_encode(ordering_name="change", values=[last_seq]),
             "has_more": len(changes) > size,
         })

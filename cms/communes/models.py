@@ -131,20 +131,10 @@ class CommuneHomePage(Page):
             raise ValidationError({"insee_code": _("Une commune porte déjà ce code INSEE.")})
 
     def get_context(self, request, *args, **kwargs):
-        from cms.content import selectors
+        from frontend.home import home_context
 
         context = super().get_context(request, *args, **kwargs)
-        around = selectors.neighbourhood_communes(commune=self)
-        context.update(
-            alerts=selectors.alert_list_active(communes=[self])[:5],
-            news=selectors.news_list(communes=[self])[:6],
-            events=selectors.with_origin(
-                items=selectors.event_list_upcoming(communes=around)[:8], communes=around
-            ),
-            directory=selectors.directory_list(communes=[self])[:6],
-            infos=selectors.info_list(communes=[self])[:6],
-            neighbours=around[1:],
-        )
+        context.update(home_context(commune=self))
         return context
 
     @property

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -13,7 +14,17 @@ from .models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
 SHARED_KEYS_INLINE_MAX = 500
 
 
-def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage]) -> QuerySet:
+def shares_accepted(*, communes: Iterable[CommuneHomePage]) -> dict:
+    """The items other communes share with these and they accepted (federation/):
+    translation_key -> (origin commune name, featured). Read it once to build several
+    listings of the same communes (the `shares` argument of the listings below)."""
+    from federation.sharing.selectors import shared_accepted_into
+
+    return shared_accepted_into(communes=communes, limit=SHARED_KEYS_INLINE_MAX + 1)
+
+
+def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
+            shares: dict | None = None) -> QuerySet:
     """The communes' own pages, plus the pages other communes share with them and they
     accepted (federation/: a reference to the origin page, never a copy; hidden and
     declined ones are left out).
@@ -21,11 +32,7 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage]) -> QuerySet
     Each page carries `shared_via` (the origin commune's name when it is listed as a
     shared item, else None) and `shared_featured` (a receiver featured it).
     """
-    from federation.sharing.selectors import (
-        shared_accepted_into,
-        shared_annotations,
-        shared_keys_into,
-    )
+    from federation.sharing.selectors import shared_annotations, shared_keys_into
 
     communes = list(communes)
     condition = Q(pk__in=[])
@@ -35,7 +42,8 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage]) -> QuerySet
         return queryset.filter(condition).annotate(
             shared_featured=Value(False), shared_via=Value(None, output_field=CharField()))
     locales = {commune.locale_id for commune in communes}
-    shares = shared_accepted_into(communes=communes, limit=SHARED_KEYS_INLINE_MAX + 1)
+    if shares is None:
+        shares = shares_accepted(communes=communes)
     if len(shares) > SHARED_KEYS_INLINE_MAX:
         condition |= Q(translation_key__in=shared_keys_into(communes=communes),
                        locale_id__in=locales)
@@ -55,20 +63,22 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage]) -> QuerySet
     )
 
 
-def alert_list_active(*, communes: Iterable[CommuneHomePage]) -> QuerySet[AlertPage]:
+def alert_list_active(*, communes: Iterable[CommuneHomePage],
+                      shares: dict | None = None) -> QuerySet[AlertPage]:
     """Alerts in force now; urgent first, then the most recent."""
     now = timezone.now()
     return (
-        _within(AlertPage.objects.live(), communes)
+        _within(AlertPage.objects.live(), communes, shares)
         .filter(valid_from__lte=now)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .order_by("-severity", "-valid_from", "pk")
     )
 
 
-def news_list(*, communes: Iterable[CommuneHomePage]) -> QuerySet[NewsPage]:
+def news_list(*, communes: Iterable[CommuneHomePage],
+              shares: dict | None = None) -> QuerySet[NewsPage]:
     return (
-        _within(NewsPage.objects.live(), communes)
+        _within(NewsPage.objects.live(), communes, shares)
         .select_related("image")
         # Shared news a receiving commune features come first.
         .order_by("-shared_featured", "-date", "-first_published_at", "-pk")
@@ -95,14 +105,16 @@ def event_list_past(*, communes: Iterable[CommuneHomePage]) -> QuerySet[EventPag
     )
 
 
-def info_list(*, communes: Iterable[CommuneHomePage]) -> QuerySet[InfoPage]:
-    return _within(InfoPage.objects.live(), communes).order_by("topic", "title")
+def info_list(*, communes: Iterable[CommuneHomePage],
+              shares: dict | None = None) -> QuerySet[InfoPage]:
+    return _within(InfoPage.objects.live(), communes, shares).order_by("topic", "title")
 
 
 def directory_list(
-    *, communes: Iterable[CommuneHomePage], kind: str | None = None
+    *, communes: Iterable[CommuneHomePage], kind: str | None = None,
+    shares: dict | None = None,
 ) -> QuerySet[DirectoryEntryPage]:
-    queryset = _within(DirectoryEntryPage.objects.live(), communes)
+    queryset = _within(DirectoryEntryPage.objects.live(), communes, shares)
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.select_related("image").order_by("title", "pk")
@@ -121,7 +133,7 @@ def neighbourhood_communes(
 
     from cms.communes.selectors import commune_neighbours
 
-    source = commune if commune.locale_id == Locale.get_default().pk else (
+    source = commune if commune.locale.language_code == _default_language_code() else (
         commune.get_translation_or_none(Locale.get_default()) or commune
     )
     communes = [commune]
@@ -177,10 +189,12 @@ def commune_sections(*, commune: CommuneHomePage) -> dict[str, object]:
     names = {NewsIndexPage: "news", EventIndexPage: "events", AlertIndexPage: "alerts",
              InfoIndexPage: "info", DirectoryIndexPage: "directory"}
     sections: dict[str, object] = {}
-    for page in commune.get_children().live().specific().order_by("path"):
-        name = names.get(type(page))
+    # specific_deferred: the section's class without one query per page type (links
+    # and the menu need only the tree fields).
+    for page in commune.get_children().live().order_by("path"):
+        name = names.get(page.specific_class)
         if name and name not in sections:
-            sections[name] = page
+            sections[name] = page.specific_deferred
     return sections
 
 
@@ -210,37 +224,126 @@ def event_list_filtered(
     category: str | None = None,
     starts_from=None,
     starts_before=None,
-) -> QuerySet[EventPage]:
-    """Upcoming events of these communes, optionally in a category (slug) and a date span.
+) -> "PageListing":
+    """Upcoming events of these communes, optionally in a category (slug) and a date span,
+    soonest first: the API's event list (its read model), as pages.
 
     The span keeps events that overlap [starts_from, starts_before).
     """
-    queryset = event_list_upcoming(communes=communes)
-    if category:
-        queryset = queryset.filter(categories__slug=category).distinct()
-    if starts_before is not None:
-        queryset = queryset.filter(start__lt=starts_before)
-    if starts_from is not None:
-        queryset = queryset.filter(
-            Q(end__gte=starts_from) | Q(end__isnull=True, start__gte=starts_from)
-        )
-    return queryset
+    now = timezone.now()
+    filters = _item_filters(communes=communes, category=category)
+    filters.ends_after = max(now, starts_from) if starts_from is not None else now
+    filters.start_before = starts_before
+    return PageListing(model=EventPage, kind="event", filters=filters)
 
 
 def event_list_between(
     *, communes: Iterable[CommuneHomePage], starts_from, starts_before,
     category: str | None = None,
-) -> QuerySet[EventPage]:
+) -> "PageListing":
     """Events (past ones included) overlapping [starts_from, starts_before): a month view."""
-    queryset = (
-        _within(EventPage.objects.live(), communes)
-        .filter(start__lt=starts_before)
-        .filter(Q(end__gte=starts_from) | Q(end__isnull=True, start__gte=starts_from))
-        .order_by("start", "pk")
-    )
-    if category:
-        queryset = queryset.filter(categories__slug=category).distinct()
-    return queryset
+    filters = _item_filters(communes=communes, category=category)
+    filters.ends_after = starts_from
+    filters.start_before = starts_before
+    return PageListing(model=EventPage, kind="event", filters=filters)
+
+
+def _item_filters(*, communes: Iterable[CommuneHomePage], category: str | None = None):
+    """The API's filters (cms.api.selectors.ItemFilters) for pages of these communes.
+
+    The read model files every page under its source-locale (French) commune, with its
+    language code; a listing is in the locale of its first commune (neighbourhood_communes
+    puts the commune it is built for first, in that commune's locale).
+    """
+    from cms.api.selectors import ItemFilters
+
+    communes = list(communes)
+    if not communes:
+        return ItemFilters(commune_ids=set())
+    locale = communes[0].locale  # cached on the page being served
+    default_code = _default_language_code()
+    same = [c for c in communes if c.locale_id == locale.pk]
+    others = [c for c in communes if c.locale_id != locale.pk]
+    ids = set()
+    if locale.language_code == default_code:
+        ids |= {c.pk for c in same}
+    else:
+        others += same
+    if others:
+        sources = dict(CommuneHomePage.objects.filter(
+            translation_key__in=[c.translation_key for c in others],
+            locale__language_code=default_code).values_list("translation_key", "pk"))
+        ids |= {sources.get(c.translation_key, c.pk) for c in others}
+    return ItemFilters(commune_ids=ids, locale=locale.language_code,
+                       categories=[category] if category else [])
+
+
+def _default_language_code() -> str:
+    """The source locale's language (Locale.get_default() without its query)."""
+    from wagtail.coreutils import get_supported_content_language_variant
+
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+class PageListing:
+    """Live pages listed by the API's read model (cms.api.selectors.item_list), in the
+    API's order: each slice is one query that picks the ids from the read model's
+    indexes and loads only those pages (images and their renditions prefetched, so a
+    card costs no query of its own).
+
+    Sliced and counted like a QuerySet, so Paginator takes it; the filters and the order
+    are the API's, so the site and the API list the same items.
+    """
+
+    def __init__(self, *, model, kind: str, filters) -> None:
+        from cms.api.selectors import item_list
+
+        self.model = model
+        self.kind = kind
+        self._by_filter_index = filters.commune_ids is not None
+        self._items = item_list(kind=kind, filters=filters)
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._items.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0:])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop
+            if start < 0 or (stop is not None and stop < 0) or index.step not in (None, 1):
+                raise ValueError("PageListing takes forward slices only.")
+            limit = (stop if stop is not None else self.count()) - start
+            return self._pages(offset=start, limit=limit) if limit > 0 else []
+        if index < 0:
+            raise IndexError("PageListing takes no negative index.")
+        found = self[index:index + 1]
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def _pages(self, *, offset: int, limit: int) -> list:
+        from django.db.models import Subquery
+
+        from cms.api.selectors import ITEM_ORDERINGS, item_ids_query
+
+        ids = item_ids_query(kind=self.kind, queryset=self._items,
+                             by_filter_index=self._by_filter_index)
+        queryset = (self.model.objects.live()
+                    .filter(pk__in=Subquery(ids[offset:offset + limit]))
+                    # The read model's sort columns (PublishedItem.page is the page's pk).
+                    .order_by(*(f"{'-' if key.descending else ''}api_item__{key.field}"
+                                for key in ITEM_ORDERINGS[self.kind])))
+        if any(field.name == "image" for field in self.model._meta.concrete_fields):
+            queryset = queryset.select_related("image").prefetch_related("image__renditions")
+        return list(queryset)
 
 
 def producer_list(

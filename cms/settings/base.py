@@ -294,6 +294,9 @@ FEDERATION_CIRCUIT_COOLDOWN_SECONDS = float(env_str("FEDERATION_CIRCUIT_COOLDOWN
 FEDERATION_HOP_LIMIT = env_int("FEDERATION_HOP_LIMIT", 3)
 # Seconds between two federation drains enqueued by run_worker (retries, periodic work).
 FEDERATION_DRAIN_INTERVAL = float(env_str("FEDERATION_DRAIN_INTERVAL", "5"))
+# Received Create/Update/Delete runs are applied in batches (inbox_batch.py); off: one by
+# one, the reference path (the benchmark compares the two).
+FEDERATION_INBOX_BULK = env_bool("FEDERATION_INBOX_BULK", True)
 
 # --- Resident site (frontend/) ----------------------------------------------------
 # Map tiles (Leaflet); any XYZ template. When tiles cannot load, pages still list places.

@@ -28,3 +28,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Resident site: anonymous pages are served from the page cache for 30 s
+# (frontend/pagecache.py; a publish invalidates it at once in the process that made it,
+# and everywhere with a shared cache). Development and tests keep it off.
+CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 30)

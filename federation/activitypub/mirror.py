@@ -88,7 +88,12 @@ def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
         page.message = obj.content or f"<p>{obj.summary}</p>"
         page.valid_from = obj.published or timezone.now()
     elif kind == "directory":
+        from cms.content.models.directory import DirectoryKind
+
         page.description = obj.content or (f"<p>{obj.summary}</p>" if obj.summary else "")
+        # Clocher servers send their kind; otherwise a LocalBusiness is a shop.
+        page.kind = obj.extra.get("kind") if obj.extra.get("kind") in DirectoryKind.values \
+            else (DirectoryKind.SHOP if obj.type == "LocalBusiness" else DirectoryKind.ASSOCIATION)
         if obj.extra.get("telephone"):
             page.phone = obj.extra["telephone"][:30]
 

@@ -162,7 +162,7 @@ def page_to_ap(page) -> dict[str, Any]:
         from cms.api.jsonld import item_jsonld
 
         schema = item_jsonld(page=page, request=None) or {}
-        document.update({"type": "Organization", "summary": strip_tags(
+        document.update({"type": "Organization", "kind": page.kind, "summary": strip_tags(
             str(getattr(page, "description", "") or ""))[:500]})
         for key in ("telephone", "email", "address", "openingHours", "geo"):
             if key in schema:

@@ -1,4 +1,5 @@
-"""Admin: blocked domains, and the dead-letter list with a retry button (superusers)."""
+"""Admin: blocked domains, the dead-letter list with a retry button (superusers), and each
+commune's subscriptions to other servers (admin_views.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from federation.models import BlockedDomain, Delivery, DeliveryState
 
+from . import admin_views
 from .delivery import delivery_retry
 
 
@@ -50,11 +52,17 @@ def dead_letter_retry(request, delivery_id: int):
 
 
 @hooks.register("register_admin_urls")
-def register_dead_letter_urls():
+def register_activitypub_admin_urls():
     return [
         path("federation/dead-letters/", dead_letters, name="federation_dead_letters"),
         path("federation/dead-letters/<int:delivery_id>/retry/", dead_letter_retry,
              name="federation_dead_letter_retry"),
+        path("partage/<int:commune_id>/serveurs/", admin_views.follows,
+             name="federation_ap_follows"),
+        path("partage/<int:commune_id>/serveurs/ne-plus-suivre/", admin_views.unfollow,
+             name="federation_ap_unfollow"),
+        path("partage/<int:commune_id>/serveurs/cle/", admin_views.key_rotate,
+             name="federation_ap_key_rotate"),
     ]
 
 

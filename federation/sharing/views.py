@@ -20,7 +20,7 @@ from .forms import AcceptanceRuleFormSet, QueueFilterForm, ShareDecisionForm, Sh
 MAX_ID = 2**63 - 1
 
 
-def _managed_commune(request: HttpRequest, commune_id: int) -> CommuneHomePage:
+def managed_commune(request: HttpRequest, commune_id: int) -> CommuneHomePage:
     """The commune, if the user decides its sharing; 404 when it does not exist."""
     if commune_id > MAX_ID:
         raise Http404
@@ -41,7 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest, commune_id: int) -> HttpResponse:
-    commune = _managed_commune(request, commune_id)
+    commune = managed_commune(request, commune_id)
     policy = SharingPolicy.objects.filter(commune=commune).first() or SharingPolicy(
         commune=commune)
     data = request.POST if request.method == "POST" else None
@@ -65,7 +65,7 @@ def rules(request: HttpRequest, commune_id: int) -> HttpResponse:
 
 
 def queue(request: HttpRequest, commune_id: int) -> HttpResponse:
-    commune = _managed_commune(request, commune_id)
+    commune = managed_commune(request, commune_id)
     filters = QueueFilterForm(request.GET)
     state = filters.cleaned_data["state"] if filters.is_valid() else ""
     shares = selectors.incoming_shares(receiver=commune, state=state or None)[:200]
@@ -77,7 +77,7 @@ def queue(request: HttpRequest, commune_id: int) -> HttpResponse:
 
 @require_POST
 def decide(request: HttpRequest, commune_id: int) -> HttpResponse:
-    commune = _managed_commune(request, commune_id)
+    commune = managed_commune(request, commune_id)
     form = ShareDecisionForm(request.POST)
     back = reverse("federation_sharing:queue", kwargs={"commune_id": commune.pk})
     if not form.is_valid():
@@ -98,7 +98,7 @@ def decide(request: HttpRequest, commune_id: int) -> HttpResponse:
 
 
 def outgoing(request: HttpRequest, commune_id: int) -> HttpResponse:
-    commune = _managed_commune(request, commune_id)
+    commune = managed_commune(request, commune_id)
     return TemplateResponse(request, "federation/sharing/outgoing.html", {
         "commune": commune, "items": selectors.outgoing_shares(origin=commune),
     })
@@ -113,7 +113,7 @@ def page_report(request: HttpRequest, page_id: int) -> HttpResponse:
     if commune is None:
         raise Http404
     source = commune.get_translation_or_none(Locale.get_default()) or commune
-    _managed_commune(request, source.pk)
+    managed_commune(request, source.pk)
     return TemplateResponse(request, "federation/sharing/page.html", {
         "page": page, "commune": source, "shares": selectors.page_shares(page=page),
     })

@@ -4,17 +4,89 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from cms.communes.models import CommuneHomePage
 from cms.content import selectors
 
 register = template.Library()
 
+# Translators: Django date formats (https://docs.djangoproject.com/en/5.2/ref/templates/
+# builtins/#date); names of days and months come out in the active language.
+DATE_STYLES = {
+    "day": pgettext_lazy("date format: weekday, day, month, year", "l j F Y"),
+    "day_time": pgettext_lazy("date format: weekday, day, month, year, time", "l j F Y, H:i"),
+    "date": pgettext_lazy("date format: day, month, year", "j F Y"),
+    "date_time": pgettext_lazy("date format: day, month, year, time", "j F Y, H:i"),
+    "month": pgettext_lazy("date format: month, year", "F Y"),
+    "short_datetime": pgettext_lazy("date format: numeric date and time", "d/m/Y H:i"),
+}
+
+# The search engine's kinds and date buckets (search.query), as the site names them.
+SEARCH_KIND_LABELS = {"news": _("Actualités"), "event": _("Événements"), "alert": _("Alertes"),
+                      "info": _("Infos pratiques"), "directory": _("Annuaire")}
+SEARCH_DATE_LABELS = {"today": _("Aujourd'hui"), "weekend": _("Ce week-end"),
+                      "week": _("Cette semaine"), "month": _("Ce mois-ci")}
+
+# Labels defined in cms.content (choices, days, months) and shown on the resident site:
+# cms has no catalogue, so frontend/locale carries their translations. Listed here so
+# that makemessages keeps them; tests/frontend/test_i18n.py checks the list is complete.
+BORROWED_LABELS = (
+    gettext_noop("information"), gettext_noop("vigilance"), gettext_noop("urgent"),
+    gettext_noop("association"), gettext_noop("commerce"), gettext_noop("producteur"),
+    gettext_noop("service public"),
+    gettext_noop("mairie et horaires"), gettext_noop("déchets et collecte"),
+    gettext_noop("écoles et enfance"), gettext_noop("santé"), gettext_noop("transports"),
+    gettext_noop("urbanisme et logement"), gettext_noop("autre"),
+    gettext_noop("lundi"), gettext_noop("mardi"), gettext_noop("mercredi"),
+    gettext_noop("jeudi"), gettext_noop("vendredi"), gettext_noop("samedi"),
+    gettext_noop("dimanche"),
+    gettext_noop("janvier"), gettext_noop("février"), gettext_noop("mars"),
+    gettext_noop("avril"), gettext_noop("mai"), gettext_noop("juin"), gettext_noop("juillet"),
+    gettext_noop("août"), gettext_noop("septembre"), gettext_noop("octobre"),
+    gettext_noop("novembre"), gettext_noop("décembre"),
+)
+
+
+def local_date(value, style: str) -> str:
+    """Format a date in the active language with one of DATE_STYLES."""
+    if value in (None, ""):
+        return ""
+    return date_filter(value, str(DATE_STYLES[style]))
+
+
+register.filter("local_date", local_date, expects_localtime=True)
+
+
+@register.simple_tag(takes_context=True)
+def content_language(context, page=None) -> str:
+    """The page's language when it differs from the interface's, else "".
+
+    Wagtail serves the source page when a translation is missing (/de/ on a commune
+    translated only into English): its content is then marked lang="fr" inside a German
+    interface.
+    """
+    locale = getattr(page, "locale", None) if page is not None else None
+    if locale is None:
+        return ""
+    language = locale.language_code
+    active = context.get("LANGUAGE_CODE") or translation.get_language()
+    return language if language != active else ""
+
 
 @register.simple_tag
 def commune_for(page=None, commune=None):
-    """The commune a page belongs to (the page itself for a commune home)."""
+    """The commune a page belongs to (the page itself for a commune home).
+
+    A view's commune (search, contributions) is the source page: in another language,
+    its translation when there is one, so the menu leads to the resident's language.
+    """
     if isinstance(commune, CommuneHomePage):
+        if page is None and translation.get_language() != settings.LANGUAGE_CODE:
+            return commune.localized
         return commune
     if isinstance(page, CommuneHomePage):
         return page
@@ -92,3 +164,18 @@ def month_names(numbers):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def search_kind(code):
+    """A search hit's kind as the site names it (see SEARCH_KIND_LABELS)."""
+    return SEARCH_KIND_LABELS.get(code, code)
+
+
+@register.filter
+def facet_label(bucket, name):
+    """A search facet's label in the active language (kinds and dates; others are names)."""
+    labels = {"kind": SEARCH_KIND_LABELS, "dates": SEARCH_DATE_LABELS}.get(name)
+    if labels is None:
+        return bucket.label
+    return labels.get(bucket.value, bucket.label)

@@ -47,8 +47,15 @@ FRENCH_ELISIONS = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiq
                    "lorsqu", "puisqu"]
 FULL_FIELDS = ["title^4", "summary^2", "body", "commune_name^2", "categories_text^2"]
 FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
+# Fuzzy expansion is the costliest clause (issue 4 profile): bounded per term.
+FUZZY_OPTIONS = {"fuzziness": "AUTO", "prefix_length": 2, "max_expansions": 10}
 BASIC_FIELDS = ["title_folded^4", "folded"]
 SUGGEST_SIZE_MAX = 20
+HIT_SOURCE = ["kind", "title", "summary", "url", "commune", "commune_name", "location",
+              "date", "start", "end", "provenance", "origin_commune", "origin_server",
+              "origin_url"]
+# Index settings while a rebuild loads an index, back to the defaults (None) after.
+BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
 # All words up to two, then all but one (after stop words).
 RELAXED_MATCH = "2<-1"
 
@@ -159,6 +166,15 @@ def _source(document: SearchDocument, profile: str) -> dict[str, Any]:
     return source
 
 
+def _minute(moment: dt.datetime) -> str:
+    """`moment` rounded up to the minute: the same date filters for a minute of queries,
+    so the node's query cache can keep them (an event ending within that minute is
+    already treated as past)."""
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return moment.isoformat()
+
+
 def _date(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
@@ -195,6 +211,10 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def bulk_options(self) -> dict[str, Any]:
         return {}
+
+    def background_options(self) -> dict[str, Any]:
+        """Arguments that make a long index operation (force merge) a node task."""
+        return {"wait_for_completion": False}
 
     # -- setup ------------------------------------------------------------------------
 
@@ -256,7 +276,7 @@ class ElasticsearchSearchBackend(SearchBackend):
     def _create_index(self, *, locale: str, name: str, bulk_load: bool = False) -> None:
         body = index_definition(name=name, locale=locale, profile=self.profile)
         if bulk_load:
-            body["settings"]["refresh_interval"] = "-1"
+            body["settings"].update(BULK_LOAD_SETTINGS)
         self._call(self.client.indices.create, index=name, body=body)
 
     def _new_name(self, locale: str) -> str:
@@ -323,7 +343,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         old: list[str] = []
         for locale, name in target.items():
             self._call(self.client.indices.put_settings, index=name,
-                       body={"index": {"refresh_interval": None}})
+                       body={"index": dict.fromkeys(BULK_LOAD_SETTINGS)})
             alias = self.alias(locale)
             current = self._call(self.client.indices.get_alias, name=alias,
                                  ignore_unavailable=True) if self._call(
@@ -337,6 +357,14 @@ class ElasticsearchSearchBackend(SearchBackend):
         for index in old:
             self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
         self._ready.update(target)
+        # One segment per index: a bulk load leaves a dozen, and every query pays for
+        # each (fuzzy expansion per terms dictionary, ordinals for the facets). The
+        # merge runs on the node after the swap; search goes on meanwhile.
+        try:
+            self.client.indices.forcemerge(index=",".join(target.values()),
+                                           max_num_segments=1, **self.background_options())
+        except self.client_errors as error:
+            logger.warning("search rebuild: force merge not started: %s", error)
 
     def document_versions(self) -> dict[int, tuple[int, bool]]:
         from elasticsearch_dsl import Search
@@ -410,8 +438,8 @@ class ElasticsearchSearchBackend(SearchBackend):
             return {"bool": {"should": [
                 {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
                                  "operator": "and", "boost": 2}},
-                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "fuzziness": "AUTO",
-                                 "prefix_length": 1, "operator": "and"}},
+                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, **FUZZY_OPTIONS,
+                                 "operator": "and"}},
                 {"match_phrase": {"title_folded": {"query": folded, "slop": 2, "boost": 3}}},
                 {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
                                  "minimum_should_match": RELAXED_MATCH, "boost": 0.2}},
@@ -421,8 +449,8 @@ class ElasticsearchSearchBackend(SearchBackend):
                              "operator": "and", "boost": 2}},
             # Typos: fuzziness with the index analyzer (no synonym graph to expand).
             # Not over the body: fuzzy expansion there costs the most and adds noise.
-            {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO",
-                             "prefix_length": 1, "operator": "and", "analyzer": "text_index"}},
+            {"multi_match": {"query": text, "fields": FUZZY_FIELDS, **FUZZY_OPTIONS,
+                             "operator": "and", "analyzer": "text_index"}},
             {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
             {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
                              "operator": "and", "boost": 0.5}},
@@ -449,15 +477,15 @@ class ElasticsearchSearchBackend(SearchBackend):
         if not query.include_past_events:
             filters.append({"bool": {"should": [
                 {"bool": {"must_not": {"term": {"kind": "event"}}}},
-                {"range": {"end": {"gte": query.now.isoformat()}}},
+                {"range": {"end": {"gte": _minute(query.now)}}},
             ], "minimum_should_match": 1}})
         return filters
 
     @staticmethod
     def _in_dates(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         return {"bool": {"filter": [{"term": {"kind": "event"}},
-                                    {"range": {"start": {"lt": end.isoformat()}}},
-                                    {"range": {"end": {"gte": start.isoformat()}}}]}}
+                                    {"range": {"start": {"lt": _minute(end)}}},
+                                    {"range": {"end": {"gte": _minute(start)}}}]}}
 
     def _facet_filters(self, query: BackendQuery) -> dict[str, dict[str, Any]]:
         filters = {}
@@ -510,17 +538,18 @@ class ElasticsearchSearchBackend(SearchBackend):
             "query": scored, "aggs": aggs, "from": query.offset, "size": query.limit,
             "track_total_hits": True,
             "sort": ["_score", {"date": {"order": "desc", "missing": "_last"}}],
-            "_source": {"excludes": ["body", "folded", "title_folded"]},
+            # Not the body (up to 20,000 characters a page): loading and filtering it
+            # out of 20 sources cost more than the rest of the fetch phase.
+            "_source": HIT_SOURCE,
         }
         if facet_filters:
             body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
         if text_query is not None and self.profile == "full":
+            # The summary only: re-analysing bodies for the highlighter was a quarter
+            # of the node's time per query (issue 4 profile).
             body["highlight"] = {
                 "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                "fields": {"summary": {"number_of_fragments": 1, "fragment_size": 200},
-                           "body": {"number_of_fragments": 1, "fragment_size": 200}}}
-        elif text_query is not None:
-            body["_source"] = {"excludes": ["folded", "title_folded"]}
+                "fields": {"summary": {"number_of_fragments": 1, "fragment_size": 200}}}
         index = self.alias(query.locale)
         response = self._call(self.client.search, index=index, body=body,
                               ignore_unavailable=True)
@@ -544,8 +573,6 @@ class ElasticsearchSearchBackend(SearchBackend):
             text = source.get("summary") or ""
             if self.profile == "basic" and terms:
                 # No highlighter for folded fields: marked by us (text.highlight).
-                if "body" in source and not any(term in folded_text(text) for term in terms):
-                    text = source["body"]
                 snippet = highlight(text, terms)
             else:  # the match was in the title only
                 snippet = html.escape(text[:220])

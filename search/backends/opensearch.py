@@ -35,3 +35,7 @@ class OpenSearchSearchBackend(ElasticsearchSearchBackend):
 
     def bulk_options(self) -> dict[str, Any]:
         return {"request_timeout": max(self.timeout, 60)}
+
+    def background_options(self) -> dict[str, Any]:
+        # opensearch-py's forcemerge() does not list the parameter the node accepts.
+        return {"params": {"wait_for_completion": "false"}}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import make_event, soon
+from tests.factories import make_event, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 from django.utils.http import http_date
 
-from .conftest import make_event, publish, soon
+from tests.factories import make_event, publish, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from cms.api import services
 from cms.api.models import Change, ChangeAction
-
-from .conftest import make_event, make_news, publish, soon
+from tests.factories import make_event, make_news, publish, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from cms.api.models import PublishedItem
 from cms.content.models import AlertSeverity
-
-from .conftest import (
+from tests.factories import (
     make_alert,
     make_directory,
     make_event,

@@ -10,21 +10,18 @@ from django.template import Context, Template
 
 from cms.api.jsonld import item_jsonld
 from cms.content.models import (
-    AlertIndexPage,
     AlertSeverity,
-    DirectoryIndexPage,
     DirectoryKind,
     EventIndexPage,
-    InfoIndexPage,
-    NewsIndexPage,
 )
 from tests.factories import (
-    AlertPageFactory,
     CategoryFactory,
-    DirectoryEntryPageFactory,
     EventPageFactory,
-    InfoPageFactory,
-    NewsPageFactory,
+    make_alert,
+    make_directory,
+    make_event,
+    make_info,
+    make_news,
     section,
 )
 
@@ -62,8 +59,8 @@ def slots(*triples):
 def test_event_is_a_schema_org_event(commune):
     start = dt.datetime(2031, 7, 13, 21, 30, tzinfo=PARIS)
     fete = CategoryFactory(slug="fete", name="Fête")
-    event = EventPageFactory(
-        parent=section(commune, EventIndexPage), title="Feu d'artifice", start=start,
+    event = make_event(
+        commune, title="Feu d'artifice", start=start,
         end=start + dt.timedelta(hours=1), venue_name="Bords de Loire", address="Quai du port",
         latitude=47.31, longitude=-2.07, organiser="Comité des fêtes", is_free=True,
         summary="Tiré depuis le quai.", accessibility="Accès PMR", categories=[fete],
@@ -91,11 +88,10 @@ def test_event_is_a_schema_org_event(commune):
 
 
 def test_all_day_and_overseas_events_keep_their_own_dates(commune):
-    agenda = section(commune, EventIndexPage)
     reunion = zoneinfo.ZoneInfo("Indian/Reunion")
     start = dt.datetime(2031, 12, 20, 19, 0, tzinfo=reunion)
-    sega = EventPageFactory(parent=agenda, title="Séga", start=start, end=None,
-                            time_zone="Indian/Reunion", price="5 €")
+    sega = make_event(commune, title="Séga", start=start, end=None,
+                      time_zone="Indian/Reunion", price="5 €")
     data = item_jsonld(page=sega)
     assert data["startDate"] == "2031-12-20T19:00:00+04:00"
     assert "endDate" not in data
@@ -111,14 +107,14 @@ def test_all_day_and_overseas_events_keep_their_own_dates(commune):
         end=dt.datetime.combine(day, dt.time(18), tzinfo=PARIS),
     )
     fair.clean()
-    agenda.add_child(instance=fair)
+    section(commune, EventIndexPage).add_child(instance=fair)
     data = item_jsonld(page=fair)
     assert (data["startDate"], data["endDate"]) == ("2031-06-21", "2031-06-21")
 
 
 def test_news_is_a_news_article_published_by_the_commune(commune):
-    news = NewsPageFactory(parent=section(commune, NewsIndexPage), title="Conseil municipal",
-                           lead="Le budget est voté.", date=dt.date(2031, 3, 2))
+    news = make_news(commune, title="Conseil municipal",
+                     lead="Le budget est voté.", date=dt.date(2031, 3, 2))
     data = item_jsonld(page=news)
     assert_schema(data, "NewsArticle")
     assert data["headline"] == "Conseil municipal"
@@ -131,9 +127,9 @@ def test_news_is_a_news_article_published_by_the_commune(commune):
 
 
 def test_alert_is_a_special_announcement(commune):
-    alert = AlertPageFactory(parent=section(commune, AlertIndexPage), title="Crue",
-                             severity=AlertSeverity.URGENT,
-                             message="<p>Routes <b>fermées</b>.</p>")
+    alert = make_alert(commune, title="Crue",
+                       severity=AlertSeverity.URGENT,
+                       message="<p>Routes <b>fermées</b>.</p>")
     data = item_jsonld(page=alert)
     assert_schema(data, "SpecialAnnouncement")
     assert data["text"] == "Routes fermées."
@@ -146,8 +142,8 @@ def test_alert_is_a_special_announcement(commune):
     (DirectoryKind.PUBLIC_SERVICE, "GovernmentOffice"),
 ])
 def test_directory_places_carry_geo_and_opening_hours(commune, kind, schema_type):
-    entry = DirectoryEntryPageFactory(
-        parent=section(commune, DirectoryIndexPage), title="Boulangerie du Bourg", kind=kind,
+    entry = make_directory(
+        commune, title="Boulangerie du Bourg", kind=kind,
         address="2 rue de la Mairie", latitude=47.32, longitude=-2.08, phone="02 40 00 00 00",
         email="contact@example.org", website="https://boulangerie.example.org/",
         opening_hours=slots(("tue", "07:00", "13:00"), ("wed", "07:00", "13:00"),
@@ -168,8 +164,8 @@ def test_directory_places_carry_geo_and_opening_hours(commune, kind, schema_type
 
 
 def test_producer_offers_its_products(commune):
-    entry = DirectoryEntryPageFactory(
-        parent=section(commune, DirectoryIndexPage), title="Ferme des Marais",
+    entry = make_directory(
+        commune, title="Ferme des Marais",
         kind=DirectoryKind.PRODUCER,
         products=[{"type": "product", "value": {"name": "Fraises", "months": ["5", "6"]}}],
     )
@@ -179,8 +175,8 @@ def test_producer_offers_its_products(commune):
 
 
 def test_association_is_an_ngo_whose_premises_are_a_place(commune):
-    entry = DirectoryEntryPageFactory(
-        parent=section(commune, DirectoryIndexPage), title="Amicale laïque",
+    entry = make_directory(
+        commune, title="Amicale laïque",
         kind=DirectoryKind.ASSOCIATION, latitude=47.32, longitude=-2.08,
         opening_hours=slots(("mon", "18:00", "20:00")),
     )
@@ -202,8 +198,8 @@ def test_commune_is_an_administrative_area(commune):
 
 
 def test_town_hall_hours_are_a_government_office(commune):
-    info = InfoPageFactory(parent=section(commune, InfoIndexPage), title="Horaires de la mairie",
-                           opening_hours=slots(("mon", "09:00", "12:00")))
+    info = make_info(commune, title="Horaires de la mairie",
+                     opening_hours=slots(("mon", "09:00", "12:00")))
     data = item_jsonld(page=info)
     assert_schema(data, "WebPage")
     assert data["mainEntity"]["@type"] == "GovernmentOffice"
@@ -211,8 +207,8 @@ def test_town_hall_hours_are_a_government_office(commune):
 
 
 def test_event_page_html_carries_parseable_event_jsonld(client, commune):
-    event = EventPageFactory(parent=section(commune, EventIndexPage), title="Fest-noz",
-                             venue_name="Salle Jules-Verne")
+    event = make_event(commune, title="Fest-noz",
+                       venue_name="Salle Jules-Verne")
     response = client.get("/agenda/fest-noz/", HTTP_HOST="donges.localhost")
     assert response.status_code == 200
     (data,) = [json.loads(s) for s in SCRIPT.findall(response.content.decode())]
@@ -223,7 +219,7 @@ def test_event_page_html_carries_parseable_event_jsonld(client, commune):
 
 def test_jsonld_cannot_break_out_of_its_script_element(client, commune):
     title = "Soirée </script><script>alert(1)</script> & <!-- fin"
-    EventPageFactory(parent=section(commune, EventIndexPage), title=title, slug="soiree")
+    make_event(commune, title=title, slug="soiree")
     html = client.get("/agenda/soiree/", HTTP_HOST="donges.localhost").content.decode()
     (script,) = SCRIPT.findall(html)
     assert "<" not in script and ">" not in script and "&" not in script

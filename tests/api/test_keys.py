@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from cms.api import services
 from cms.api.models import ApiKey, ApiKeyUsage
-
-from .conftest import make_event, soon
+from tests.factories import make_event, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from django.test import override_settings
 
 from cms.api import microcache, services
 from cms.api.models import Change, PublishedItem
-
-from .conftest import make_event, publish, soon
+from tests.factories import make_event, publish, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.api import services
-
-from .conftest import make_alert, make_directory, make_event, make_info, make_news, soon
+from tests.factories import make_alert, make_directory, make_event, make_info, make_news, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .conftest import make_alert, make_directory, make_event, make_info, make_news, soon
+from tests.factories import make_alert, make_directory, make_event, make_info, make_news, soon
 
 pytestmark = pytest.mark.django_db
 

@@ -1,21 +1,27 @@
 """Benchmark of the resident site: TTFB and page weight under gunicorn on PostgreSQL.
 
     make bench-frontend                      # copy, migrate, measure
-    make bench-frontend ARGS="--requests 300"
+    make bench-frontend ARGS="--requests 300 --page-cache-seconds 0"
 
 The seeded database `clocher_bench_api` (200 communes x 1,000 pages, shared with other
 benchmarks) is only read: it is copied once with `CREATE DATABASE ... TEMPLATE` into
 `clocher_bench_frontend`, which is migrated to the current code (the copy may be older
 than the code) and may get search-index rows. Serves the project with gunicorn
-(cms.settings.production), then, for each page: sequential GETs on one keep-alive
-connection, time to first byte p50/p95; and the weight of the page's HTML plus the CSS and
-JS it links, gzip-compressed (level 6, what a reverse proxy sends), excluding images and
-map tiles. Prints a Markdown table.
+(cms.settings.production) twice, side by side: one server renders every request (page
+cache off, CLOCHER_FRONTEND_CACHE_SECONDS=0: the headline figures), the other with the
+page cache on (30 s); both are measured in the same run, in interleaved rounds (a round
+sends a few requests of each page to each server), so that the load of the machine
+weighs on both alike. For each page and server: sequential GETs on one keep-alive
+connection, time to first byte p50/p95; and the weight of the page's HTML plus the CSS
+and JS it links, gzip-compressed (level 6, what a reverse proxy sends), excluding images
+and map tiles. Prints a Markdown table per server, and the queries of one render of
+each page (django.test.utils.CaptureQueriesContext, in-process).
 """
 
 import argparse
 import gzip
 import http.client
+import json
 import os
 import re
 import statistics
@@ -71,8 +77,11 @@ def index_neighbourhood(env, insee: str) -> None:
         "[condition := condition | Q(path__startswith=c.path) for c in communes];"
         "ids = list(Page.objects.filter(condition, depth__gt=3).live()"
         ".values_list('pk', flat=True));"
-        "index_enqueue(page_ids=ids);"
-        "print(len(ids), 'pages', outbox_drain(force=True))"
+        "from search.backends import get_search_backend;"
+        "done = set(ids) <= set(get_search_backend().document_versions());"
+        # A copy indexed by an earlier run: indexing again would take minutes.
+        "print(len(ids), 'pages', 'already indexed' if done else "
+        "(index_enqueue(page_ids=ids), outbox_drain(force=True)))"
     )
     sh(PYTHON, "-c", script, env=env)
 
@@ -89,8 +98,6 @@ def pick_target(env) -> dict:
     )
     output = subprocess.run([PYTHON, "-c", script], env=env, check=True, cwd=ROOT,
                             capture_output=True, text=True).stdout
-    import json
-
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -117,15 +124,72 @@ def compressed(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=6))
 
 
+PAGE_CACHE_ON_SECONDS = 30
+
+
+def query_counts(env, host: str, paths: list[str]) -> dict[str, tuple[int, float]]:
+    """Queries of one render of each page, in-process (page cache off): count and time."""
+    script = f"""
+import json, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client, counts = Client(HTTP_HOST={host!r}), {{}}
+for path in {paths!r}:
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    counts[path] = (len(captured.captured_queries),
+                    sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+print(json.dumps(counts))
+"""
+    output = subprocess.run([PYTHON, "-c", script], env=env, check=True, cwd=ROOT,
+                            capture_output=True, text=True).stdout
+    return {path: tuple(value) for path, value in
+            json.loads(output.strip().splitlines()[-1]).items()}
+
+
+def start_server(env, port: int, workers: int, cache_seconds: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "cms.wsgi:application", "-w",
+         str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env={**env, "CLOCHER_FRONTEND_CACHE_SECONDS": str(cache_seconds)}, cwd=ROOT,
+        start_new_session=True)
+
+
+def wait_ready(port: int, host: str) -> None:
+    for _attempt in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/", headers={"Host": host})
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"no server on port {port}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200,
+                        help="requests per page and server")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="interleaved rounds the requests are spread over")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8775)
+    parser.add_argument("--port", type=int, default=8775,
+                        help="page cache off; the cached server listens on port + 1")
     parser.add_argument("--no-search-index", action="store_true")
-    parser.add_argument("--page-cache-seconds", type=int, default=0,
-                        help="CLOCHER_FRONTEND_CACHE_SECONDS for the server (0: off)")
+    parser.add_argument("--search-backend", choices=["database", "opensearch"],
+                        default="database",
+                        help="opensearch: the node of `make opensearch-server` "
+                             "(OPENSEARCH_URL, default http://127.0.0.1:9201), indices "
+                             "prefixed CLOCHER_SEARCH_INDEX_PREFIX (default frontbench)")
+    parser.add_argument("--page-cache-seconds", type=int, default=None,
+                        help="measure only one server, with this CLOCHER_FRONTEND_CACHE_"
+                             "SECONDS (0: off); default: both, off and "
+                             f"{PAGE_CACHE_ON_SECONDS} s")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -136,78 +200,95 @@ def main() -> None:
         "DATABASE_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
-        "CLOCHER_FRONTEND_CACHE_SECONDS": str(args.page_cache_seconds),
+        "CLOCHER_FRONTEND_CACHE_SECONDS": "0",
         "FEDERATION_KEY_SECRET": os.environ.get(
             "FEDERATION_KEY_SECRET", "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZiE="),
     }
+    if args.search_backend == "opensearch":
+        env |= {"CLOCHER_SEARCH_BACKEND": "opensearch",
+                "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9201"),
+                "CLOCHER_SEARCH_INDEX_PREFIX": os.environ.get("CLOCHER_SEARCH_INDEX_PREFIX",
+                                                              "frontbench")}
     prepare(env)
     target = pick_target(env)
     if not args.no_search_index:
         index_neighbourhood(env, target["insee"])
     print("target:", target, flush=True)
     host = target["host"] if target["port"] in (80, 443) else f"{target['host']}:{target['port']}"
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "cms.wsgi:application", "-w",
-         str(args.workers), "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-        env=env, cwd=ROOT, start_new_session=True)
     pages = [
         ("commune home", "/"),
         ("agenda", "/agenda/"),
         ("search page", "/recherche/?q=" + urllib.parse.quote("marché") + "&commune="
          + target["insee"]),
     ]
-    rows = []
+    modes = ([args.page_cache_seconds] if args.page_cache_seconds is not None
+             else [0, PAGE_CACHE_ON_SECONDS])
+    ports = {seconds: args.port + index for index, seconds in enumerate(modes)}
+    servers = {seconds: start_server(env, ports[seconds], args.workers, seconds)
+               for seconds in modes}
+    samples: dict[tuple[int, str], list[float]] = {(m, path): [] for m in modes
+                                                   for _n, path in pages}
+    bodies: dict[str, bytes] = {}
+    assets: dict[str, list] = {}
     try:
-        for _attempt in range(150):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                connection.request("GET", "/", headers={"Host": host})
-                connection.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        for name, path in pages:
-            connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-            status, _ttfb, body, _headers = timed_get(connection, path, host)
-            assert status == 200, (name, status, body[:500])
-            for _warm in range(10):
-                timed_get(connection, path, host)
-            samples = []
-            for _ in range(args.requests):
-                status, ttfb, _body, _headers = timed_get(connection, path, host)
-                assert status == 200, (name, status)
-                samples.append(ttfb * 1000)
-            html = body.decode()
-            asset_sizes = []
-            for asset in assets_of(html):
+        for seconds in modes:
+            wait_ready(ports[seconds], host)
+        connections = {seconds: http.client.HTTPConnection("127.0.0.1", ports[seconds],
+                                                           timeout=30) for seconds in modes}
+        for connection in connections.values():
+            for name, path in pages:
+                status, _ttfb, body, _headers = timed_get(connection, path, host)
+                assert status == 200, (name, status, body[:500])
+                bodies[path] = body
+                for _warm in range(10):
+                    timed_get(connection, path, host)
+        per_round = max(1, args.requests // args.rounds)
+        for _round in range(args.rounds):
+            for _name, path in pages:
+                for seconds, connection in connections.items():
+                    for _ in range(per_round):
+                        status, ttfb, _body, _headers = timed_get(connection, path, host)
+                        assert status == 200, (path, status)
+                        samples[(seconds, path)].append(ttfb * 1000)
+        connection = connections[modes[0]]
+        for _name, path in pages:
+            assets[path] = []
+            for asset in assets_of(bodies[path].decode()):
                 status, _t, asset_body, _h = timed_get(connection, asset, host)
                 assert status == 200, (asset, status)
-                asset_sizes.append((asset, len(asset_body), compressed(asset_body)))
-            quantiles = statistics.quantiles(samples, n=100)
-            rows.append({
-                "name": name, "path": path, "p50": statistics.median(samples),
-                "p95": quantiles[94], "html": len(body), "html_gz": compressed(body),
-                "assets_gz": sum(size for _a, _r, size in asset_sizes),
-                "assets": asset_sizes,
-            })
+                assets[path].append((asset, len(asset_body), compressed(asset_body)))
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=20)
+        for server in servers.values():
+            os.killpg(server.pid, 15)
+            server.wait(timeout=20)
+    queries = query_counts(env, host, [path for _n, path in pages])
 
     print(f"\n{target['host']} ({target['neighbours']} neighbours); gunicorn "
-          f"{args.workers} sync workers; {args.requests} sequential requests per page; "
-          f"page cache {args.page_cache_seconds} s\n")
-    print("| page | TTFB p50 | TTFB p95 | HTML (raw / gzip) | CSS+JS gzip | total gzip |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for row in rows:
-        total = row["html_gz"] + row["assets_gz"]
-        print(f"| {row['name']} (`{row['path']}`) | {row['p50']:.1f} ms | {row['p95']:.1f} ms"
-              f" | {row['html'] / 1024:.1f} KB / {row['html_gz'] / 1024:.1f} KB"
-              f" | {row['assets_gz'] / 1024:.1f} KB | {total / 1024:.1f} KB |")
+          f"{args.workers} sync workers per server; {per_round * args.rounds} sequential "
+          f"requests per page and server, in {args.rounds} interleaved rounds; "
+          f"search backend {args.search_backend}; "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
+    for seconds in modes:
+        label = "off" if seconds == 0 else f"{seconds} s"
+        print(f"\nPage cache {label}:\n")
+        print("| page | TTFB p50 | TTFB p95 | HTML (raw / gzip) | CSS+JS gzip | total gzip |"
+              + (" queries (time) |" if seconds == 0 else ""))
+        print("| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if seconds == 0 else ""))
+        for name, path in pages:
+            values = samples[(seconds, path)]
+            p95 = statistics.quantiles(values, n=100)[94]
+            body = bodies[path]
+            html_gz = compressed(body)
+            assets_gz = sum(size for _a, _r, size in assets[path])
+            count, sql_ms = queries.get(path, (0, 0.0))
+            print(f"| {name} (`{path}`) | {statistics.median(values):.1f} ms | {p95:.1f} ms"
+                  f" | {len(body) / 1024:.1f} KB / {html_gz / 1024:.1f} KB"
+                  f" | {assets_gz / 1024:.1f} KB | {(html_gz + assets_gz) / 1024:.1f} KB |"
+                  + (f" {count} ({sql_ms:.0f} ms) |" if seconds == 0 else ""))
     print()
-    for row in rows:
-        for asset, raw, size in row["assets"]:
-            print(f"  {row['name']}: {asset} {raw / 1024:.1f} KB raw, {size / 1024:.1f} KB gzip")
+    for name, path in pages:
+        for asset, raw, size in assets[path]:
+            print(f"  {name}: {asset} {raw / 1024:.1f} KB raw, {size / 1024:.1f} KB gzip")
 
 
 if __name__ == "__main__":

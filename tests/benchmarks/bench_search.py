@@ -149,9 +149,22 @@ def bench_rebuild(params: dict) -> dict:
         started = time.perf_counter()
         report = search_rebuild()
         seconds = time.perf_counter() - started
+        merge_seconds = wait_for_merges()
     assert report.indexed == PublishedItem.objects.count()
     return {"documents": report.indexed, "seconds": seconds,
-            "docs_per_s": report.indexed / seconds}
+            "docs_per_s": report.indexed / seconds, "merge_seconds": merge_seconds}
+
+
+def wait_for_merges() -> float:
+    """Wait for the force merge search_rebuild leaves running on the node (searchable
+    already; the next measurements must not share the cores with it)."""
+    from search.backends import get_search_backend
+
+    client = getattr(get_search_backend(), "client", None)
+    started = time.perf_counter()
+    while client is not None and client.tasks.list(actions="*forcemerge*")["nodes"]:
+        time.sleep(1)
+    return time.perf_counter() - started
 
 
 def wagtail_backend_settings(url: str) -> dict:
@@ -235,12 +248,18 @@ def _client(args) -> list[float]:
 
 
 def bench_latency(kind: str, params: dict | None, database_url: str, clients: int,
-                  seconds: float, wagtail_url: str = "") -> dict:
+                  seconds: float, wagtail_url: str = "", seed: int = 0) -> list[float]:
+    """Timings (ms) of `clients` client processes asking for `seconds`."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(clients) as pool:
-        results = pool.map(_client, [(kind, params, database_url, seconds, seed, wagtail_url)
-                                     for seed in range(clients)])
-    timings = sorted(t for result in results for t in result)
+        results = pool.map(_client, [(kind, params, database_url, seconds,
+                                      seed * 1000 + client, wagtail_url)
+                                     for client in range(clients)])
+    return [t for result in results for t in result]
+
+
+def latency_summary(timings: list[float], seconds: float) -> dict:
+    timings = sorted(timings)
     return {"requests": len(timings), "p50_ms": statistics.median(timings),
             "p95_ms": timings[int(0.95 * (len(timings) - 1))],
             "rps": len(timings) / seconds}
@@ -297,7 +316,11 @@ def main() -> None:
                         help="Keep the Wagtail index of a previous run.")
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--wagtail-seconds", type=float, default=120)
-    parser.add_argument("--latency-seconds", type=float, default=15)
+    parser.add_argument("--latency-seconds", type=float, default=15,
+                        help="Per backend and client count, split over the rounds.")
+    parser.add_argument("--latency-rounds", type=int, default=3)
+    parser.add_argument("--rebuild", default="opensearch,elasticsearch,database",
+                        help="Which of our backends to rebuild (comma-separated).")
     parser.add_argument("--publish-samples", type=int, default=20)
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-search.json"))
     args = parser.parse_args()
@@ -330,6 +353,8 @@ def main() -> None:
     results: dict = {"scale": scale, "rebuild": {}, "latency": {}}
     if not args.skip_rebuild:
         for name, params in ours.items():
+            if name not in args.rebuild.split(","):
+                continue
             print(f"(a) rebuild: ours on {name}", flush=True)
             results["rebuild"][name] = bench_rebuild(params)
             print(results["rebuild"][name], flush=True)
@@ -342,11 +367,18 @@ def main() -> None:
         print(results["rebuild"]["wagtail-opensearch"], flush=True)
     rows = [*[("ours", name, params) for name, params in ours.items()],
             ("wagtail", "wagtail-opensearch", None)]
+    # Interleaved: every backend gets a slice of each round, so a burst of load from
+    # elsewhere on the machine falls on all of them alike.
+    per_round = args.latency_seconds / args.latency_rounds
     for clients in (1, 8):
-        for kind, name, params in rows:
+        timings: dict[str, list[float]] = {name: [] for _kind, name, _params in rows}
+        for round_number in range(args.latency_rounds):
+            for kind, name, params in rows:
+                timings[name] += bench_latency(kind, params, database_url, clients,
+                                               per_round, opensearch_url, seed=round_number)
+        for _kind, name, _params in rows:
             key = f"{name}@{clients}"
-            results["latency"][key] = bench_latency(kind, params, database_url, clients,
-                                                    args.latency_seconds, opensearch_url)
+            results["latency"][key] = latency_summary(timings[name], args.latency_seconds)
             print("(b)", key, results["latency"][key], flush=True)
     if not args.skip_publish:
         print("(c) publish → searchable (ours on OpenSearch, run_worker)", flush=True)
@@ -355,6 +387,40 @@ def main() -> None:
         print(results["publish"], flush=True)
     Path(args.json).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
+    print(tables(results))
+
+
+def tables(results: dict) -> str:
+    """The three sections as Markdown tables (docs/search.md)."""
+    lines = ["(a) Full rebuild", "", "| what | documents | seconds | documents/s |",
+             "| --- | --- | --- | --- |"]
+    for name, row in results["rebuild"].items():
+        partial = "" if row.get("complete", True) else " (stopped at the budget)"
+        merge = (f"; then the background merge to one segment: {row['merge_seconds']:.0f} s"
+                 if row.get("merge_seconds") else "")
+        lines.append(f"| {name}{partial} | {row['documents']:,} | {row['seconds']:.1f}{merge} | "
+                     f"{row['docs_per_s']:,.0f} |")
+    wagtail = results["rebuild"].get("wagtail-opensearch")
+    for name in ("opensearch", "elasticsearch"):
+        if wagtail and name in results["rebuild"]:
+            ratio = results["rebuild"][name]["docs_per_s"] / wagtail["docs_per_s"]
+            lines.append(f"ours on {name} vs Wagtail's indexing on OpenSearch: {ratio:.1f}x")
+    lines += ["", "(b) Search latency", "",
+              "| backend | 1 client p50 | 1 client p95 | 8 clients p50 | 8 clients p95 | "
+              "8 clients req/s |", "| --- | --- | --- | --- | --- | --- |"]
+    names = dict.fromkeys(key.split("@")[0] for key in results["latency"])
+    for name in names:
+        one, eight = results["latency"].get(f"{name}@1"), results["latency"].get(f"{name}@8")
+        if one and eight:
+            lines.append(f"| {name} | {one['p50_ms']:.0f} ms | {one['p95_ms']:.0f} ms | "
+                         f"{eight['p50_ms']:.0f} ms | {eight['p95_ms']:.0f} ms | "
+                         f"{eight['rps']:.1f} |")
+    if "publish" in results:
+        publish = results["publish"]
+        lines += ["", "(c) Publish → searchable", "",
+                  f"{publish['samples']} samples: p50 {publish['p50_s']:.2f} s, "
+                  f"p95 {publish['p95_s']:.2f} s, max {publish['max_s']:.2f} s"]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -237,4 +237,7 @@ def test_language_switch(browser_context, artifacts, resident_site, commune):
     page.wait_for_url(f"{base}/en/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Donges (English)")
+    # The interface follows: menus and buttons are in English now.
+    expect(page.get_by_role("navigation", name="Main menu")).to_be_visible()
+    expect(page.get_by_role("link", name="Propose content")).to_be_visible()
     page.screenshot(path=artifacts / "01-english.png")

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-import pytest
-
 from cms.api.models import PublishedItem
 from cms.communes.selectors import commune_list
 from cms.content.models import EventPage
@@ -13,19 +11,6 @@ from tests.federation.e2e.fixtures import BASE, post_signed
 
 INBOX = "/ap/inbox"
 T0 = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def followed(peer, ap_commune):
-    """A remote commune (on the fake peer) that Donges follows, Accept received."""
-    actor = peer.add_actor("saint-nazaire", actor_type="Organization")
-    remote = RemoteActor.objects.create(
-        url=actor.url, domain=peer.netloc, inbox=f"{actor.url}/inbox",
-        name="Saint-Nazaire", preferred_username="saint-nazaire",
-        public_key_id=actor.key_id, public_key_pem=actor.public_pem)
-    Follow.objects.create(commune=ap_commune, remote_actor=remote,
-                          direction=FollowDirection.OUTBOUND, state=FollowState.ACCEPTED)
-    return actor
 
 
 def event(actor, *, number=1, name="Fête du port", updated=T0, **extra):
@@ -220,3 +205,39 @@ def test_update_of_the_actor_is_refetched_from_its_origin(client, followed):
     embedded = {**document, "name": "Forged name"}
     send(client, followed, "Update", embedded, number=1)
     assert RemoteActor.objects.get(url=followed.url).name == "Ville de Saint-Nazaire"
+
+
+def directory_entry(actor, *, name, updated=T0, attributed=True):
+    document = {"id": f"{actor.url}/directory/7", "type": "Organization", "name": name,
+                "kind": "producer",
+                "summary": "Produits de la ferme", "published": T0.isoformat(),
+                "updated": updated.isoformat(), "url": f"{actor.url}/directory/7"}
+    if attributed:
+        document["attributedTo"] = actor.url
+    return document
+
+
+def test_a_received_directory_entry_is_updated_not_taken_for_an_actor(client, followed):
+    from cms.content.models import DirectoryEntryPage
+
+    send(client, followed, "Create", directory_entry(followed, name="Ferme du Brivet"), number=1)
+    page = DirectoryEntryPage.objects.get(ap_id=f"{followed.url}/directory/7")
+    assert (page.title, page.kind) == ("Ferme du Brivet", "producer")
+    send(client, followed, "Update", directory_entry(
+        followed, name="Ferme du Brivet (vente directe)", updated=T0 + dt.timedelta(hours=1)),
+        number=2)
+    page.refresh_from_db()
+    assert page.title == "Ferme du Brivet (vente directe)"
+    # The actor's own record is untouched (no refetch happened: its name is the fixture's).
+    assert RemoteActor.objects.get(url=followed.url).name == "Saint-Nazaire"
+
+
+def test_an_organization_without_author_is_not_stored_as_a_directory_entry(client, followed):
+    from cms.content.models import DirectoryEntryPage
+
+    # Another actor's document (same host, no attributedTo) must not become a page.
+    send(client, followed, "Create", directory_entry(followed, name="Autre acteur",
+                                                     attributed=False), number=1)
+    send(client, followed, "Update", directory_entry(followed, name="Autre acteur",
+                                                     attributed=False), number=2)
+    assert not DirectoryEntryPage.objects.filter(ap_id=f"{followed.url}/directory/7").exists()

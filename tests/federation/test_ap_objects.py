@@ -40,6 +40,7 @@ def test_directory_entry_carries_schema_org_properties(ap_commune):
                 address="3 rue du Four")
     document = page_to_ap(page)
     assert document["type"] == "Organization"
+    assert document["kind"] == "association"  # another Clocher server files it the same way
     assert document["telephone"] == "02 40 00 00 00"
     assert document["email"] == "pain@example.org"
     assert document["address"]["streetAddress"] == "3 rue du Four"

@@ -13,9 +13,9 @@ from federation import selectors as federation_selectors
 from federation.models import AcceptanceRule, SharedItem, ShareState
 from federation.sharing import acceptance_decide, share_create, share_decide, shares_sync
 from federation.sharing.services import ShareTransitionError, shares_reevaluate
-from tests.factories import make_commune
+from tests.factories import make_alert, make_commune, make_event, make_news, publish
 
-from .conftest import make_alert, make_event, make_news, publish, sharing_policy
+from .conftest import sharing_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_api_cache")]
 

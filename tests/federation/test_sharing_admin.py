@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from federation.models import AcceptanceRule, SharedItem, SharingPolicy
+from tests.factories import make_news, publish
 
-from .conftest import communicant, make_news, publish, sharing_policy
+from .conftest import communicant, sharing_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_api_cache")]
 

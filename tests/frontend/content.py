@@ -5,22 +5,16 @@ import datetime as dt
 from django.utils import timezone
 
 from cms.content.models import (
-    AlertIndexPage,
     AlertSeverity,
-    DirectoryIndexPage,
     DirectoryKind,
-    EventIndexPage,
-    InfoIndexPage,
-    NewsIndexPage,
 )
 from tests.factories import (
-    AlertPageFactory,
     CategoryFactory,
-    DirectoryEntryPageFactory,
-    EventPageFactory,
-    InfoPageFactory,
-    NewsPageFactory,
-    section,
+    make_alert,
+    make_directory,
+    make_event,
+    make_info,
+    make_news,
 )
 
 
@@ -29,33 +23,27 @@ def build_site_content(commune, neighbour_commune):
     market = CategoryFactory(name="Marché", slug="marche")
     culture = CategoryFactory(name="Culture", slug="culture")
     now = timezone.now()
-    own_event = EventPageFactory(
-        parent=section(commune, EventIndexPage), title="Concert à l'église",
-        start=now + dt.timedelta(days=2), venue_name="Église Saint-Martin",
-        summary="Chorale et orgue pour la Saint-Nicolas.",
-        latitude=47.318, longitude=-2.075)
+    own_event = make_event(commune, title="Concert à l'église",
+                           start=now + dt.timedelta(days=2), venue_name="Église Saint-Martin",
+                           summary="Chorale et orgue pour la Saint-Nicolas.",
+                           latitude=47.318, longitude=-2.075)
     own_event.categories.add(culture)
     own_event.save_revision().publish()
-    market_event = EventPageFactory(
-        parent=section(commune, EventIndexPage), title="Marché du samedi",
-        start=now + dt.timedelta(days=4))
+    market_event = make_event(commune, title="Marché du samedi",
+                              start=now + dt.timedelta(days=4))
     market_event.categories.add(market)
     market_event.save_revision().publish()
-    neighbour_event = EventPageFactory(
-        parent=section(neighbour_commune, EventIndexPage), title="Bal du port",
-        start=now + dt.timedelta(days=3))
-    news = NewsPageFactory(parent=section(commune, NewsIndexPage), title="Travaux rue de la Gare",
-                           lead="La rue sera fermée.")
-    alert = AlertPageFactory(parent=section(commune, AlertIndexPage),
-                             title="Coupure d'eau", severity=AlertSeverity.URGENT)
-    info = InfoPageFactory(parent=section(commune, InfoIndexPage), title="Horaires de la mairie",
-                           summary="Ouverte du lundi au samedi.")
-    association = DirectoryEntryPageFactory(
-        parent=section(commune, DirectoryIndexPage), title="Club de foot",
-        kind=DirectoryKind.ASSOCIATION, latitude=47.32, longitude=-2.07)
-    producer = DirectoryEntryPageFactory(
-        parent=section(neighbour_commune, DirectoryIndexPage), title="Ferme des Marais",
-        kind=DirectoryKind.PRODUCER,
+    neighbour_event = make_event(neighbour_commune, title="Bal du port",
+                                 start=now + dt.timedelta(days=3))
+    news = make_news(commune, title="Travaux rue de la Gare",
+                     lead="La rue sera fermée.")
+    alert = make_alert(commune, title="Coupure d'eau", severity=AlertSeverity.URGENT)
+    info = make_info(commune, title="Horaires de la mairie",
+                     summary="Ouverte du lundi au samedi.")
+    association = make_directory(commune, title="Club de foot",
+                                 kind=DirectoryKind.ASSOCIATION, latitude=47.32, longitude=-2.07)
+    producer = make_directory(
+        neighbour_commune, title="Ferme des Marais", kind=DirectoryKind.PRODUCER,
         products=[("product", {"name": "Miel de fleurs", "months": ["5", "6", "7"]})],
         market_days=[("market", {"place": "Place du Marché", "day": "sat",
                                  "opens": dt.time(8), "closes": dt.time(13)})],

@@ -87,7 +87,7 @@ class SearchBehaviour:
         assert dates["month"] == 2 and dates["week"] == 2 and dates["today"] == 0
 
     def test_snippets_mark_matches_and_escape_the_rest(self, backend, corpus, commune):
-        from tests.api.conftest import make_news
+        from tests.factories import make_news
 
         make_news(commune, title="Sécurité <script>", lead="Attention <b>aux</b> "
                   "cambriolages & vols dans le quartier.")
@@ -186,7 +186,7 @@ class IndexingBehaviour:
 
     def test_rebuild_swaps_in_a_complete_index(self, backend, corpus, commune):
         from search.maintenance import search_rebuild
-        from tests.api.conftest import make_news
+        from tests.factories import make_news
 
         seen = []
         report = search_rebuild(progress=lambda done, total: seen.append((done, total)),

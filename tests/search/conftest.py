@@ -9,14 +9,12 @@ from django.utils import timezone
 
 from search.backends import get_search_backend
 from search.services import outbox_drain
-from tests.api.conftest import culture, far_commune, make_directory, make_event, make_news, publish
-
-__all__ = ["culture", "far_commune"]
+from tests.factories import make_directory, make_event, make_news, publish
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    # Neighbourhoods (Django cache) and the communes (query.py, per process) of a
+    # Communes, neighbourhoods and category labels (query.py, per process) of a
     # rolled-back test must not leak into the next one.
     from django.core.cache import cache
 

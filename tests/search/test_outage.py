@@ -17,7 +17,7 @@ from search.maintenance import search_reconcile
 from search.models import IndexOutbox
 from search.query import SearchRequest, search_run
 from search.services import outbox_drain
-from tests.api.conftest import make_news, publish
+from tests.factories import make_news, publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 

@@ -7,7 +7,7 @@ from wagtail.models import Locale
 from search.models import IndexOutbox, SearchEntry
 from search.query import SearchRequest, search_run
 from search.services import backoff_seconds, index_enqueue, outbox_drain
-from tests.api.conftest import make_news, publish
+from tests.factories import make_news, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-from .changes import Change, ChangeAction, ChangeSequence
+from .changes import Change, ChangeAction, ChangeAudience, ChangeSequence
 from .items import ItemKind, PublishedItem, PublishedItemCategory
 from .keys import ApiKey, ApiKeyUsage
 
@@ -7,6 +7,7 @@ __all__ = [
     "ApiKeyUsage",
     "Change",
     "ChangeAction",
+    "ChangeAudience",
     "ChangeSequence",
     "ItemKind",
     "PublishedItem",

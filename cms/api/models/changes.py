@@ -36,6 +36,23 @@ class Change(models.Model):
         return f"#{self.seq or '-'} {self.action} {self.kind} {self.item_id}"
 
 
+class ChangeAudience(models.Model):
+    """A commune, other than the item's own, that a change concerns: one the item is
+    shared into (`present`), or one it has just left (not `present`). A change feed
+    filtered by commune reads these, so a receiving commune's mirror follows the items
+    shared with it, and drops those that stop being."""
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="audience")
+    commune_id = models.BigIntegerField()
+    present = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["commune_id", "change"], name="api_change_audience")]
+
+    def __str__(self) -> str:
+        return f"{self.change_id} → {self.commune_id} ({'in' if self.present else 'out'})"
+
+
 class ChangeSequence(models.Model):
     """Singleton row: the last seq handed out (locked while numbering) and the
     retention watermark (cursors older than `pruned_through` must resync)."""

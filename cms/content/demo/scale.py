@@ -26,11 +26,11 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,6 +38,7 @@ from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 
+from ..bulk import pages_insert
 from ..models import (
     AlertIndexPage,
     AlertPage,
@@ -55,7 +56,6 @@ from . import text
 from .places import phone
 
 CHUNK_SIZE = 5_000
-ROWS_PER_INSERT = 1_000
 # Share of each content type in a commune's pages: mostly news and events.
 MIX: list[tuple[type[Page], type[Page], float]] = [
     (NewsPage, NewsIndexPage, 0.35),
@@ -162,25 +162,9 @@ def _insert_chunk(chunk: list[tuple[_Section, Page, list[int]]], report: ScaleRe
     database = router.db_for_write(Page)
     pages = [page for _section, page, _categories in chunk]
     with transaction.atomic(using=database):
-        # Django's bulk_create() refuses multi-table inheritance (a NewsPage is a
-        # wagtailcore_page row plus a content_newspage row), so each table gets its own
-        # multi-row INSERTs through the manager's _insert(), which bulk_create() uses
-        # underneath. Parent rows first, returning their ids.
-        page_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
-        for rows in _batches(pages, page_fields, database=database):
-            ids = Page._base_manager._insert(
-                rows, fields=page_fields, returning_fields=[Page._meta.pk], using=database,
-            )
-            for page, (page_id,) in zip(rows, ids, strict=True):
-                page.id = page.page_ptr_id = page_id
-        by_model: dict[type[Page], list[Page]] = {}
+        pages_insert(pages, database=database)
         for page in pages:
-            by_model.setdefault(type(page), []).append(page)
-        for model, model_pages in by_model.items():
-            fields = model._meta.local_concrete_fields
-            for rows in _batches(model_pages, fields, database=database):
-                model._base_manager._insert(rows, fields=fields, using=database)
-            report.by_type[model.__name__] += len(model_pages)
+            report.by_type[type(page).__name__] += 1
         _categories_insert(chunk, database=database)
         added = Counter(section.page.pk for section, _page, _categories in chunk)
         for section_id, count in added.items():
@@ -190,13 +174,6 @@ def _insert_chunk(chunk: list[tuple[_Section, Page, list[int]]], report: ScaleRe
     for section, _page, _categories in chunk:
         section.page.numchild += 1
     report.created += len(chunk)
-
-
-def _batches(objs: list, fields: list, *, database: str) -> Iterator[list]:
-    # The backend knows its limit (SQLite caps a statement's parameters).
-    size = min(ROWS_PER_INSERT, connections[database].ops.bulk_batch_size(fields, objs))
-    for start in range(0, len(objs), max(1, size)):
-        yield objs[start:start + size]
 
 
 def _categories_insert(chunk, *, database: str) -> None:

@@ -44,7 +44,8 @@
         if (failures === 3) {
           var note = document.createElement("p");
           note.className = "map-note";
-          note.textContent = "Le fond de carte ne se charge pas : la liste des lieux ci-dessous reste disponible.";
+          note.textContent = element.dataset.tilesFailed ||
+            "Le fond de carte ne se charge pas : la liste des lieux ci-dessous reste disponible.";
           element.insertAdjacentElement("afterend", note);
         }
       });
@@ -83,7 +84,7 @@
         if (radius && !radius.value) { radius.value = "10"; }
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }, function () {
-        button.insertAdjacentText("afterend", " Position indisponible.");
+        button.insertAdjacentText("afterend", " " + (button.dataset.locateFailed || "Position indisponible."));
       });
     });
   }
