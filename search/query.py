@@ -193,6 +193,8 @@ def _communes_by_insee() -> dict[str, _Commune]:
     """The live communes (values, not Wagtail page instances: those cost more than the
     search itself)."""
     return _fresh_tables().communes
+
+
 def _text(request: SearchRequest) -> str:
     if not isinstance(request.text, str):
         raise SearchRequestError("q", "Expected text.")
