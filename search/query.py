@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from cms.communes.selectors import commune_list, distance_km
+from cms.communes.selectors import commune_list, distance_km, neighbours_among
 
 from .backends import BackendHit, BackendQuery, BackendUnavailable, get_search_backend
 from .text import clean_query
@@ -256,22 +256,11 @@ def date_intent(text: str) -> tuple[str, str | None]:
 
 
 def _neighbourhood(commune: _Commune, communes: dict[str, _Commune]) -> tuple[str, ...]:
-    """The commune, then its neighbours nearest first: the rule of
-    `cms.communes.selectors.commune_neighbours` (within the radius of the centroid, or
-    in the same EPCI), applied to the communes already in memory instead of one query
-    and page instances per commune."""
-    radius = settings.CLOCHER_NEIGHBOUR_RADIUS_KM
-    found = []
-    for code, other in communes.items():
-        if code == commune.insee_code:
-            continue
-        distance = (distance_km(commune.latitude, commune.longitude, other.latitude,
-                                other.longitude)
-                    if commune.has_position and other.has_position else None)
-        same_epci = bool(commune.epci_code) and other.epci_code == commune.epci_code
-        if same_epci or (distance is not None and distance <= radius):
-            found.append((distance is None, distance or 0.0, other.title, code))
-    return (commune.insee_code, *(code for *_key, code in sorted(found)))
+    """The commune, then its neighbours nearest first (`commune_neighbours`' rule, over
+    the communes already in memory instead of one query and page instances each)."""
+    others = [other for code, other in communes.items() if code != commune.insee_code]
+    found = neighbours_among(commune, others, radius_km=settings.CLOCHER_NEIGHBOUR_RADIUS_KM)
+    return (commune.insee_code, *(neighbour.commune.insee_code for neighbour in found))
 
 
 def _neighbour_codes(commune: _Commune) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -72,8 +73,16 @@ def commune_neighbours(
             latitude__range=(commune.latitude - dlat, commune.latitude + dlat),
             longitude__range=(commune.longitude - dlon, commune.longitude + dlon),
         )
+    return neighbours_among(
+        commune, commune_list().filter(candidates).exclude(pk=commune.pk), radius_km=radius_km)
+
+
+def neighbours_among(commune, others: Iterable, *, radius_km: float) -> list[Neighbour]:
+    """The rule of `commune_neighbours` applied to given candidates (pages, or any value
+    with latitude, longitude, has_position, epci_code and title: search keeps communes
+    in memory), nearest first."""
     neighbours = []
-    for other in commune_list().filter(candidates).exclude(pk=commune.pk):
+    for other in others:
         distance = (
             distance_km(commune.latitude, commune.longitude, other.latitude, other.longitude)
             if commune.has_position and other.has_position
