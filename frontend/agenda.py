@@ -17,6 +17,7 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
 from cms.content import selectors
 
+from .links import page_links
 from .templatetags.clocher_front import local_date
 from .widgets import Select
 
@@ -187,8 +188,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
 
 
 def _places(events, *, request) -> list[dict]:
-    # get_url(request): Wagtail keeps the sites' root paths on the request; `event.url`
-    # would read them from the cache again for every event.
+    links = page_links(request)
     places = []
     for event in events:
         if event.latitude is None or event.longitude is None:
@@ -197,7 +197,7 @@ def _places(events, *, request) -> list[dict]:
             "name": event.title,
             "lat": event.latitude,
             "lon": event.longitude,
-            "url": event.get_url(request=request) or "",
+            "url": links.url(event) or "",
             "detail": ", ".join(filter(None, [
                 local_date(timezone.localtime(event.start), "short_datetime"),
                 event.venue_name])),

@@ -12,6 +12,7 @@ from cms.content import selectors
 from cms.content.blocks import MONTHS, WEEKDAYS
 from cms.content.models import DirectoryKind
 
+from .links import page_links
 from .widgets import Select
 
 PAGE_SIZE = 30
@@ -69,10 +70,10 @@ def _producers_context(*, request, commune: CommuneHomePage) -> dict:
 
 
 def _places(entries, *, request) -> list[dict]:
+    links = page_links(request)
     places = []
     for entry in entries:
-        # get_url(request): the sites' root paths are read once per request, not per entry.
-        url = entry.get_url(request=request) or ""
+        url = links.url(entry) or ""
         detail = entry.address
         if entry.latitude is not None and entry.longitude is not None:
             places.append({"name": entry.title, "lat": entry.latitude, "lon": entry.longitude,

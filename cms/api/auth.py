@@ -59,8 +59,8 @@ class FixedWindowRateThrottle(throttling.BaseThrottle):
     """Requests per minute per key (its own limit) or per client IP (anonymous).
 
     A fixed one-minute window in the Django cache: one atomic increment per request.
-    With a per-process cache (the default) each worker counts on its own; configure
-    a shared cache (Redis, Memcached) to make the limit global.
+    With a per-process cache (the default) each worker counts on its own; CACHE_URL
+    (a database or Redis cache) makes the limit global.
     """
 
     def allow_request(self, request, view):

@@ -204,6 +204,25 @@ def item_remove(*, page: Page, action: str = ChangeAction.UNPUBLISHED) -> None:
 
 
 @transaction.atomic
+def items_remove(*, page_ids: Iterable[int], action: str = ChangeAction.UNPUBLISHED) -> int:
+    """`item_remove()` for many pages at once: one DELETE and one `changes_record()`;
+    return how many API rows went. The feed gets the same tombstones."""
+    items = list(PublishedItem.objects.filter(pk__in=list(page_ids)).order_by("pk"))
+    if not items:
+        return 0
+    PublishedItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    changes_record([
+        (Change(item_id=item.pk, kind=item.kind, locale=item.locale,
+                commune_id=item.commune_id, action=action, payload=None), item.payload)
+        for item in items])
+    keys = {item.translation_key: item.pk for item in items}
+    if PublishedItem.objects.filter(translation_key__in=keys).exists():
+        for translation_key, item_id in keys.items():
+            _refresh_translations(translation_key=translation_key, changed_id=item_id)
+    return len(items)
+
+
+@transaction.atomic
 def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
     """Update `shared_with` / `featured_in` of the items of these translation keys after
     a share decision (federation/); record a change for each item that moved, so list

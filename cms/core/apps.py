@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "cms.core"
     label = "core"
     verbose_name = "Clocher"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the deployment checks)

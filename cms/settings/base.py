@@ -127,6 +127,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: empty for a per-process memory cache (one process, development);
+    `db://<table>` for Django's database cache (shared by every process, nothing more to
+    run; `manage.py createcachetable` creates the table); `redis://` or `rediss://` for
+    Django's Redis cache (`pip install redis`). Rate limits, the page cache and its
+    invalidation on publish are global only with a shared cache."""
+    scheme, _, rest = url.partition("://")
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db" and rest:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ValueError(f"CACHE_URL: unsupported cache {url!r} (db://<table>, redis://host:port/db)")
+
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -232,6 +250,10 @@ LOGGING = {
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
         # The worker's own lines ("Task id=… state=RUNNING"), one per periodic drain.
         "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        # The search clients log every request at INFO ("POST http://…/_search [200]"):
+        # one line per resident's search, and client CPU on the hot path.
+        "elastic_transport": {"level": env_str("SEARCH_CLIENT_LOG_LEVEL", "WARNING")},
+        "opensearch": {"level": env_str("SEARCH_CLIENT_LOG_LEVEL", "WARNING")},
     },
 }
 
@@ -327,6 +349,6 @@ STATICFILES_DIRS = [
 ]
 # Rendered pages for anonymous readers, cached this many seconds (frontend/pagecache.py);
 # 0 (the default, so tests and development always see fresh pages) disables it.
-# Production: 30 is a good value, with a shared cache (Redis, Memcached) if possible.
+# Production: 30 is a good value, with a shared cache (CACHE_URL) if possible.
 CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 0)
 MIDDLEWARE = [*MIDDLEWARE, "frontend.pagecache.PageCacheMiddleware"]

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_int
+from .base import DATABASES, SECRET_KEY, env_bool, env_int
 
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured(
@@ -22,6 +22,10 @@ if not os.environ.get("FEDERATION_KEY_SECRET"):
     )
 
 DEBUG = False
+# Keep each process's database connection for a minute instead of opening one per request
+# (Django checks it before each request reuses it).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
@@ -31,5 +35,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Resident site: anonymous pages are served from the page cache for 30 s
 # (frontend/pagecache.py; a publish invalidates it at once in the process that made it,
-# and everywhere with a shared cache). Development and tests keep it off.
+# and everywhere with a shared cache, CACHE_URL). Development and tests keep it off.
 CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 30)

@@ -8,9 +8,11 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
+from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 from cms.content import selectors
+from frontend.links import page_links
 
 register = template.Library()
 
@@ -62,19 +64,29 @@ register.filter("local_date", local_date, expects_localtime=True)
 
 
 @register.simple_tag(takes_context=True)
-def content_language(context, page=None) -> str:
+def content_language(context, page=None, commune=None) -> str:
     """The page's language when it differs from the interface's, else "".
 
     Wagtail serves the source page when a translation is missing (/de/ on a commune
     translated only into English): its content is then marked lang="fr" inside a German
-    interface.
+    interface. `commune`: the page's commune, whose locale (already read for its
+    listings) stands in for the page's when they are the same row.
     """
+    if isinstance(page, Page) and isinstance(commune, Page) and page is not commune:
+        _share_loaded_locale(page, commune)
     locale = getattr(page, "locale", None) if page is not None else None
     if locale is None:
         return ""
     language = locale.language_code
     active = context.get("LANGUAGE_CODE") or translation.get_language()
     return language if language != active else ""
+
+
+def _share_loaded_locale(page, other) -> None:
+    # One query less per page: the page and its commune are nearly always in one locale.
+    if (not Page.locale.is_cached(page) and Page.locale.is_cached(other)
+            and page.locale_id == other.locale_id):
+        Page.locale.field.set_cached_value(page, other.locale)
 
 
 @register.simple_tag
@@ -179,3 +191,29 @@ def facet_label(bucket, name):
     if labels is None:
         return bucket.label
     return labels.get(bucket.value, bucket.label)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page) -> str:
+    """Wagtail's {% pageurl %} (relative on this site, absolute on another commune's),
+    without its scan of every site per link (frontend/links.py)."""
+    if not isinstance(page, Page):  # a missing variable renders as ""
+        return ""
+    return page_links(context.get("request")).url(page) or ""
+
+
+@register.simple_tag(takes_context=True)
+def page_full_url(context, page) -> str:
+    """The page's absolute URL (Page.get_full_url), e.g. for canonical and hreflang links."""
+    if not isinstance(page, Page):
+        return ""
+    return page_links(context.get("request")).full_url(page) or ""
+
+
+@register.simple_tag
+def live_translations(page=None) -> list:
+    """The page's live translations with their locales, read once for the hreflang
+    links and the language menu."""
+    if not isinstance(page, Page):
+        return []
+    return list(page.get_translations().live().select_related("locale"))

@@ -273,3 +273,71 @@ def test_replays_inside_one_batch_have_no_effect(client, followed, held):
     assert replayed.state == "ignored" and replayed.last_error == "ignored: stale"
     assert PublishedItem.objects.filter(origin_server=followed.peer.netloc).count() == 5
     assert tree_problems() == []
+
+
+def _delete_many(client, actor, prefix: str) -> dict:
+    """Five stored objects (four events, one article), a reference to one of them from a
+    local page, then a Delete of each in one batch; what is left behind."""
+    from wagtail.models import PageLogEntry, ReferenceIndex
+
+    stored = [event(actor, number=n) for n in range(1, 5)] + [article(actor, number=5)]
+    for made in stored:
+        made["id"] = made["url"] = made["id"].replace(f"{actor.url}/", f"{actor.url}/{prefix}")
+    for number, made in enumerate(stored):
+        post(client, actor, "Create", made, number=number, prefix=f"{prefix}c")
+    worker.drain()
+    versions = {version.ap_id: version for version in ObjectVersion.objects.filter(
+        ap_id__in=[made["id"] for made in stored])}
+    page_ids = [versions[made["id"]].page_id for made in stored]
+    assert all(page_ids)
+    local = EventIndexPage.objects.first()
+    ReferenceIndex.objects.create(
+        content_type=ReferenceIndex._get_base_content_type(local),
+        base_content_type=ReferenceIndex._get_base_content_type(local),
+        object_id=str(local.pk), to_content_type=ReferenceIndex._get_base_content_type(local),
+        to_object_id=str(page_ids[0]), model_path="body", content_path="body", content_path_hash=
+        ReferenceIndex._get_content_path_hash("body"))
+    outbox_before = IndexOutbox.objects.filter(page_id__in=page_ids).count()
+    for number, made in enumerate(stored):
+        post(client, actor, "Delete", made["id"], number=number, prefix=f"{prefix}d")
+    with CaptureQueriesContext(connection) as queries:
+        worker.drain()
+    base = f"{actor.url}/{prefix}"
+    changes = Change.objects.filter(item_id__in=page_ids).order_by("pk")
+    return {
+        "states": sorted(InboxMessage.objects.filter(
+            activity_id__startswith=f"{actor.url}/activities/{prefix}d")
+            .values_list("state", "last_error")),
+        "pages_left": Page.objects.filter(pk__in=page_ids).count(),
+        "items_left": PublishedItem.objects.filter(pk__in=page_ids).count(),
+        "tombstones": sorted(version.ap_id.removeprefix(base) for version in
+                             ObjectVersion.objects.filter(ap_id__startswith=base,
+                                                          deleted_at__isnull=False)),
+        "changes": sorted((change.action, change.payload is None, change.kind)
+                          for change in changes),
+        "last_change": sorted({change.item_id: change.action for change in changes}.values()),
+        "search_rows": IndexOutbox.objects.filter(page_id__in=page_ids).count() - outbox_before,
+        "references": ReferenceIndex.objects.filter(to_object_id__in=[str(pk) for pk in page_ids])
+        .count(),
+        "delete_logs": PageLogEntry.objects.filter(page_id__in=page_ids,
+                                                   action="wagtail.delete").count(),
+        "queries": len(queries),
+    }
+
+
+def test_a_batch_of_deletes_ends_as_the_one_by_one_path_does(client, followed, held,
+                                                             settings):
+    batch = _delete_many(client, followed, "b")
+    settings.FEDERATION_INBOX_BULK = False
+    one_by_one = _delete_many(client, followed, "o")
+    batch_queries, one_by_one_queries = batch.pop("queries"), one_by_one.pop("queries")
+    assert batch == one_by_one
+    assert batch["states"] == [("processed", "")] * 5
+    assert batch["pages_left"] == batch["items_left"] == batch["references"] == 0
+    assert batch["tombstones"] == ["events/1", "events/2", "events/3", "events/4", "news/5"]
+    # One tombstone per item in the change feed, after its creation.
+    assert [action for action, _none, _kind in batch["changes"]].count("deleted") == 5
+    assert batch["last_change"] == ["deleted"] * 5
+    assert batch["delete_logs"] == 5
+    assert batch_queries < one_by_one_queries
+    assert tree_problems() == []

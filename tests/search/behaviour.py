@@ -5,6 +5,8 @@ Subclasses provide the `backend` fixture (configured as settings.CLOCHER_SEARCH)
 (44103, a neighbour) and Guérande (44069, 25 km, another EPCI) and drains the outbox.
 """
 
+import datetime as dt
+
 import pytest
 
 from search.query import SearchRequest, SearchRequestError, search_run, search_suggest
@@ -85,6 +87,24 @@ class SearchBehaviour:
         assert set(titles(month)) == {"Vide-grenier de l'école", "Grande brocante du port"}
         dates = {bucket.value: bucket.count for bucket in month.facets["dates"]}
         assert dates["month"] == 2 and dates["week"] == 2 and dates["today"] == 0
+
+    def test_date_facet_counts_events_overlapping_each_bucket(self, backend, corpus, commune):
+        from django.utils import timezone
+
+        from search.query import date_buckets
+        from tests.factories import make_event
+
+        now = timezone.now()
+        running = make_event(commune, title="Exposition en cours",
+                             start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=2))
+        drain()
+        results = search_run(request=SearchRequest(scope="all", kinds=("event",)))
+        upcoming = [corpus["vide"], corpus["brocante"], running]
+        expected = {name: sum(1 for event in upcoming if event.start < end and event.end >= start)
+                    for name, (start, end) in date_buckets(now=now).items()}
+        counts = {bucket.value: bucket.count for bucket in results.facets["dates"]}
+        assert {name: counts.get(name, 0) for name in expected} == expected
+        assert expected["today"] == 1 and expected["month"] == 3
 
     def test_snippets_mark_matches_and_escape_the_rest(self, backend, corpus, commune):
         from tests.factories import make_news

@@ -16,7 +16,44 @@ from .behaviour import FuzzyBehaviour, IndexingBehaviour, SearchBehaviour
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 
 
-class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour):
+class FuzzyFallbackBehaviour:
+    """The typo-tolerant pass runs only when the words as typed do not fill the page."""
+
+    @pytest.fixture
+    def requests_made(self, backend, monkeypatch):
+        made = []
+        search = backend.client.search
+
+        def counted(**kwargs):
+            made.append(kwargs["body"])
+            return search(**kwargs)
+
+        monkeypatch.setattr(backend.client, "search", counted)
+        return made
+
+    def test_words_as_typed_that_fill_the_page_need_one_request(self, backend, corpus,
+                                                                  requests_made):
+        results = search_run(request=SearchRequest(text="football", scope="all", page_size=1))
+        assert [hit.title for hit in results.hits] == ["Club de football de Montoir"]
+        assert len(requests_made) == 1
+        assert "fuzziness" not in str(requests_made[0]["query"])
+        # Every page from the same pass: the total decides, not the page asked for.
+        second = search_run(request=SearchRequest(text="football", scope="all", page_size=1,
+                                                  page=2))
+        assert second.total == 1 and second.hits == []
+        assert len(requests_made) == 2 and "fuzziness" not in str(requests_made[1]["query"])
+
+    def test_a_typo_that_finds_too_little_gets_the_fuzzy_pass(self, backend, corpus,
+                                                              requests_made):
+        # Not "footbal" or "fotball": the light French stemmer makes both "fotbal",
+        # as it does "football", so they need no fuzziness on the "full" profile.
+        results = search_run(request=SearchRequest(text="footbsll", scope="all", page_size=1))
+        assert [hit.title for hit in results.hits] == ["Club de football de Montoir"]
+        assert results.total == 1
+        assert len(requests_made) == 2 and "fuzziness" in str(requests_made[1]["query"])
+
+
+class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis == "opensearch-full"
@@ -38,7 +75,7 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour):
         assert results.hits[0].distance_km is not None and results.hits[0].distance_km < 1
 
 
-class TestElasticsearch(SearchBehaviour, IndexingBehaviour):
+class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis.startswith("elasticsearch-")

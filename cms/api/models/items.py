@@ -55,11 +55,12 @@ class PublishedItem(models.Model):
             models.Index(fields=["kind", "locale", "start", "page"], name="api_item_kind_start"),
             models.Index(fields=["commune", "kind", "locale", "start"],
                          name="api_item_commune_kind"),
-            # "Upcoming" (end >= now) per commune; start is included so PostgreSQL picks
-            # the page of ids from the index alone (see selectors.item_page).
-            models.Index(fields=["commune", "kind", "locale", "end"], include=["start"],
+            # "Upcoming" (end >= now) per commune; start and page are included so
+            # PostgreSQL reads the page of ids from the index alone, an index-only scan
+            # (see selectors.item_page).
+            models.Index(fields=["commune", "kind", "locale", "end"], include=["start", "page"],
                          name="api_item_commune_end"),
-            models.Index(fields=["kind", "locale", "end"], include=["start"],
+            models.Index(fields=["kind", "locale", "end"], include=["start", "page"],
                          name="api_item_kind_end"),
             models.Index(fields=["kind", "updated_at", "page"], name="api_item_kind_updated"),
             models.Index(fields=["updated_at", "page"], name="api_item_updated"),

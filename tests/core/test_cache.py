@@ -1,0 +1,49 @@
+"""CACHE_URL: one cache shared by every process, so rate limits hold across workers."""
+
+import time
+
+import pytest
+from django.core.cache.backends.db import DatabaseCache
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.test import override_settings
+
+from cms.settings.base import cache_from_url
+
+DB_CACHE = {"default": cache_from_url("db://clocher_cache_test")}
+
+
+def test_cache_url_forms():
+    assert cache_from_url("")["BACKEND"].endswith("LocMemCache")
+    assert cache_from_url("db://clocher_cache") == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clocher_cache"}
+    assert cache_from_url("rediss://cache.internal:6380/1") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "rediss://cache.internal:6380/1"}
+    with pytest.raises(ValueError, match="unsupported cache"):
+        cache_from_url("memcache://x")
+    with pytest.raises(ValueError, match="unsupported cache"):
+        cache_from_url("db://")
+
+
+def test_deploy_check_warns_about_a_per_process_cache():
+    ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert "clocher.W001" in ids
+    with override_settings(CACHES=DB_CACHE):
+        ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert "clocher.W001" not in ids
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=DB_CACHE, CLOCHER_API_ANON_RATE_PER_MINUTE=2)
+def test_rate_limit_counts_in_the_shared_database_cache(client, commune):
+    call_command("createcachetable", verbosity=0)
+    assert client.get("/api/events").status_code == 200
+    # Another worker process opens its own connection to the same table: it sees the count.
+    other_worker = DatabaseCache("clocher_cache_test", {})
+    window = int(time.time() // 60)
+    assert other_worker.get(f"clocher-api:rate:ip:127.0.0.1:{window}") == 1
+    other_worker.incr(f"clocher-api:rate:ip:127.0.0.1:{window}")  # its request
+    response = client.get("/api/events")
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited"
