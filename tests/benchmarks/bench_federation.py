@@ -404,8 +404,12 @@ def bench_inbound_served(*, count: int, web_workers: int, clients: int, port: in
     }
 
 
+def _states(result: dict) -> str:
+    return ", ".join(f"{n} {state}" for state, n in sorted(result["states"].items()))
+
+
 def _served_line(result: dict) -> str:
-    states = ", ".join(f"{n} {state}" for state, n in sorted(result["states"].items()))
+    states = _states(result)
     return (f"{result['activities']} signed activities POSTed over loopback by "
             f"{result['clients']} client threads to gunicorn ({result['web_workers']} sync "
             f"workers, cms.settings.production, DATABASE_CONN_MAX_AGE "
@@ -418,7 +422,7 @@ def _served_line(result: dict) -> str:
 
 def _inbound_line(result: dict) -> str:
     mix = ", ".join(f"{n} {kind}" for kind, n in result["mix"].items())
-    states = ", ".join(f"{n} {state}" for state, n in sorted(result["states"].items()))
+    states = _states(result)
     return (f"{result['activities']} signed activities ({mix}), {result['path']}: "
             f"**{result['apply_per_second']:.0f} activities/s applied by one worker** "
             f"({result['apply_s']:.2f} s); inbox view (verify + store) "

@@ -38,6 +38,8 @@ def test_deploy_check_warns_about_a_per_process_cache():
 @override_settings(CACHES=DB_CACHE, CLOCHER_API_ANON_RATE_PER_MINUTE=2)
 def test_rate_limit_counts_in_the_shared_database_cache(client, commune):
     call_command("createcachetable", verbosity=0)
+    if time.time() % 60 > 57:  # the limit counts per minute: stay inside one window
+        time.sleep(60 - time.time() % 60 + 0.1)
     assert client.get("/api/events").status_code == 200
     # Another worker process opens its own connection to the same table: it sees the count.
     other_worker = DatabaseCache("clocher_cache_test", {})
