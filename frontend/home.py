@@ -9,6 +9,18 @@ from cms.content import selectors
 
 EVENTS_SHOWN = 8
 
+# What the cards of the home's own listings read (commune_home_page.html, alerts.html,
+# news_card.html): loading only these skips the bodies and StreamFields (JSON decoded
+# per row) and most of the columns the ORM compiles. The tree fields are what page_url
+# reads. A card reading a field left out costs a query per card: tests/frontend
+# (test_home.py, test_queries.py) fail then.
+CARD_FIELDS = ("id", "path", "depth", "url_path", "title", "slug", "locale_id",
+               "translation_key", "content_type_id", "live")
+ALERT_FIELDS = (*CARD_FIELDS, "severity")
+NEWS_FIELDS = (*CARD_FIELDS, "date", "lead", "image")
+DIRECTORY_FIELDS = (*CARD_FIELDS, "kind")
+INFO_FIELDS = (*CARD_FIELDS, "summary")
+
 
 def home_context(*, commune: CommuneHomePage) -> dict:
     """The home page's listings (the neighbourhood's events from the API's read model)."""
@@ -16,13 +28,16 @@ def home_context(*, commune: CommuneHomePage) -> dict:
     # The commune's accepted shares, read once for its four own listings.
     shares = selectors.shares_accepted(communes=[commune])
     return {
-        "alerts": selectors.alert_list_active(communes=[commune], shares=shares)[:5],
-        "news": selectors.news_list(communes=[commune], shares=shares)[:6],
+        "alerts": selectors.alert_list_active(communes=[commune], shares=shares)
+        .only(*ALERT_FIELDS)[:5],
+        "news": selectors.news_list(communes=[commune], shares=shares).only(*NEWS_FIELDS)[:6],
         "events": selectors.with_origin(
             items=selectors.event_list_filtered(communes=around)[:EVENTS_SHOWN],
             communes=around,
         ),
-        "directory": selectors.directory_list(communes=[commune], shares=shares)[:6],
-        "infos": selectors.info_list(communes=[commune], shares=shares)[:6],
+        # The home lists entries without their images.
+        "directory": selectors.directory_list(communes=[commune], shares=shares)
+        .select_related(None).only(*DIRECTORY_FIELDS)[:6],
+        "infos": selectors.info_list(communes=[commune], shares=shares).only(*INFO_FIELDS)[:6],
         "neighbours": around[1:],
     }

@@ -3,13 +3,15 @@
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+")
 _TAG = re.compile(r"<[^>]*>")
 _TOKENS = re.compile(r"(\w+)")
 _WORD = re.compile(r"\w")
 HIGHLIGHT_SCAN = 3000  # characters of a long body looked at for a snippet
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (no UTF-8 for them: the JSON encoder refuses).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 # French stop words (folded) dropped from database-backend queries.
 FRENCH_STOP_WORDS = frozenset(
@@ -120,8 +122,16 @@ def strip_html(value: str) -> str:
 
 
 def clean_query(text: str) -> str:
-    """Remove control characters and collapse whitespace (any script stays)."""
+    """Remove control characters and lone surrogates, collapse whitespace (any script
+    stays)."""
     return " ".join(_CONTROL.sub(" ", text).split())
+
+
+@lru_cache(maxsize=8192)
+def _word_key(token: str) -> str:
+    # Folding a word is most of the "basic" profile's Python time per search (issue 4:
+    # 20 summaries a query, each word once per query term); the words repeat.
+    return stem(fold(token))
 
 
 def highlight(text: str, terms: list[str], *, length: int = 220) -> str:
@@ -130,11 +140,8 @@ def highlight(text: str, terms: list[str], *, length: int = 220) -> str:
     marked = []
     first = None
     for token in tokens:
-        if (
-            token
-            and re.match(r"\w", token)
-            and any(stem(fold(token)).startswith(term) for term in terms if term)
-        ):
+        if token and _WORD.match(token) and any(
+                _word_key(token).startswith(term) for term in terms if term):
             if first is None:
                 first = len("".join(marked))
             marked.append(f"\x01{token}\x02")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from wagtail.models import Locale
+from wagtail.coreutils import get_supported_content_language_variant
 
 from .models import CommuneHomePage
 
@@ -25,7 +25,11 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def commune_list(*, live_only: bool = True) -> QuerySet[CommuneHomePage]:
     """Communes in the source (French) locale, by name."""
     # Mirrors of communes followed on other servers (federation/) are not local communes.
-    queryset = CommuneHomePage.objects.filter(locale=Locale.get_default(), origin_server="")
+    # The source locale by its code (Locale.get_default()'s lookup) in a join: one query
+    # less on every page that lists communes or their neighbours.
+    queryset = CommuneHomePage.objects.filter(
+        locale__language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE),
+        origin_server="")
     if live_only:
         queryset = queryset.live()
     return queryset.order_by("title")

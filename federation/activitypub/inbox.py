@@ -7,17 +7,24 @@ host rules, then store). `handle_received()` is the worker's one handler for the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .outbound import actor_url, base_url
-from .remote import RemoteError, domain_blocked, remote_actor_fetch, remote_actor_for_key
+from .remote import (
+    RemoteError,
+    domain_blocked,
+    remote_actor_cached_for_key,
+    remote_actor_fetch,
+    remote_actor_for_key,
+)
 from .signatures import SignatureError, SignedRequest, signature_key_id, verify_request
 from .wire import Activity, APObject, WireError, host_of, parse
 from .worker import drain_enqueue_on_commit
@@ -53,7 +60,7 @@ def _has_nul(value: object) -> bool:
 
 def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
     """Check and store one inbox POST, or raise InboxRejectedError(status, reason)."""
-    from federation.models import InboxMessage, SeenActivity
+    from federation.models import InboxMessage
 
     if len(request.body) > settings.FEDERATION_INBOX_MAX_BYTES:
         raise InboxRejectedError(413, "body too large")
@@ -65,16 +72,21 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
         activity = parse(data)
     except (ValueError, WireError) as error:
         raise InboxRejectedError(400, f"bad activity: {error}") from error
-    if domain_blocked(host_of(activity.actor)):
-        raise InboxRejectedError(403, "domain blocked")
     try:
         key_id = signature_key_id(request)
     except SignatureError as error:
+        if domain_blocked(host_of(activity.actor)):
+            raise InboxRejectedError(403, "domain blocked") from error
         raise InboxRejectedError(401, str(error)) from error
-    try:
-        signer = remote_actor_for_key(key_id=key_id)
-    except RemoteError as error:
-        raise InboxRejectedError(401, f"unknown key: {error}") from error
+    # The cached key and the block of the actor's domain in one query (the common case).
+    signer = remote_actor_cached_for_key(key_id=key_id, blocked_host=host_of(activity.actor))
+    if signer.blocked if signer is not None else domain_blocked(host_of(activity.actor)):
+        raise InboxRejectedError(403, "domain blocked")
+    if signer is None:
+        try:
+            signer = remote_actor_for_key(key_id=key_id)
+        except RemoteError as error:
+            raise InboxRejectedError(401, f"unknown key: {error}") from error
     try:
         verify_request(request, public_key_pem=signer.public_key_pem,
                        max_skew=settings.FEDERATION_SIGNATURE_MAX_SKEW_SECONDS)
@@ -98,13 +110,16 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
             and activity.type in ("Create", "Update") \
             and activity.object.attributed_to != activity.actor:
         raise InboxRejectedError(400, "the object is attributed to another actor")
+    # One INSERT, atomic by itself: the unique activity id makes the message its own
+    # replay record. Inside a caller's transaction, a savepoint keeps a duplicate from
+    # breaking it.
+    nested = transaction.atomic if connection.in_atomic_block else contextlib.nullcontext
     try:
-        with transaction.atomic():
-            SeenActivity.objects.create(activity_id=activity.id)
+        with nested():
             message = InboxMessage.objects.create(
                 activity_id=activity.id, actor_url=activity.actor, commune=commune, body=data,
                 deadline=timezone.now() + dt.timedelta(hours=24))
-            drain_enqueue_on_commit()
+        drain_enqueue_on_commit()
     except IntegrityError:
         return Accepted(message_id=None, duplicate=True)
     return Accepted(message_id=message.pk, duplicate=False)

@@ -19,13 +19,18 @@ class RemoteError(Exception):
     """A remote actor or object could not be fetched or is not acceptable."""
 
 
-def domain_blocked(domain: str) -> bool:
+def _blocked(domain: str):
+    """The BlockedDomain rows that block domain (itself or a parent domain)."""
     from federation.models import BlockedDomain
 
     domain = domain.lower().split(":", 1)[0]
     parts = domain.split(".")
     candidates = {".".join(parts[i:]) for i in range(len(parts))}
-    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+    return BlockedDomain.objects.filter(domain__in=candidates)
+
+
+def domain_blocked(domain: str) -> bool:
+    return _blocked(domain).exists()
 
 
 def fetch_json(url: str) -> dict:
@@ -85,6 +90,17 @@ def remote_actor_fetch(*, url: str, refresh: bool = False):
     if data.get("id") != url:
         raise RemoteError("the document's id is not the URL it was fetched from")
     return remote_actor_store(data=data)
+
+
+def remote_actor_cached_for_key(*, key_id: str, blocked_host: str):
+    """The stored actor owning key_id (None if unknown here), annotated with `blocked`:
+    whether blocked_host is blocked. One query for what an inbox POST checks first."""
+    from django.db.models import Exists
+
+    from federation.models import RemoteActor
+
+    return RemoteActor.objects.filter(public_key_id=key_id).annotate(
+        blocked=Exists(_blocked(blocked_host))).first()
 
 
 def remote_actor_for_key(*, key_id: str, refresh: bool = False):

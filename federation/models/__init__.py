@@ -14,7 +14,6 @@ from .activitypub import (
     ObjectVersion,
     OutboxActivity,
     RemoteActor,
-    SeenActivity,
 )
 from .sharing import (
     Acceptance,
@@ -42,7 +41,6 @@ __all__ = [
     "ObjectVersion",
     "OutboxActivity",
     "RemoteActor",
-    "SeenActivity",
     "ShareState",
     "SharedItem",
     "SharingPolicy",

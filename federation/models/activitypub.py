@@ -202,7 +202,9 @@ class InboxMessage(StateMachine):
         InboxState.IGNORED: set(),
     }
 
-    activity_id = models.URLField(max_length=500, db_index=True)
+    # Unique: a replayed activity id has no effect (the row is also the replay record,
+    # so accepting a POST is one INSERT).
+    activity_id = models.URLField(max_length=500, unique=True)
     actor_url = models.URLField(max_length=500)
     # The commune whose inbox received it (null for the shared inbox).
     commune = models.ForeignKey("communes.CommuneHomePage", null=True, blank=True,
@@ -212,16 +214,6 @@ class InboxMessage(StateMachine):
                              default=InboxState.RECEIVED, db_index=True)
     deadline = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return self.activity_id
-
-
-class SeenActivity(models.Model):
-    """Activity ids already accepted: a replayed id has no effect."""
-
-    activity_id = models.URLField(max_length=500, unique=True)
-    seen_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.activity_id

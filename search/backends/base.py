@@ -6,7 +6,7 @@ holds is ignored), answers a resolved `BackendQuery` and declares what it can do
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import SearchDocument
@@ -31,7 +31,8 @@ class Capabilities:
     analysis: str = ""             # name of the analysis chain in use
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a shallow copy (asdict's recursive deep copy ran on every search).
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)

@@ -193,9 +193,12 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def make_client(self) -> Any:
         from elasticsearch import Elasticsearch
+        from elasticsearch.serializer import OrjsonSerializer
 
+        # orjson rather than the json module: less client CPU per search (issue 4).
         return Elasticsearch(self.params["URL"], request_timeout=self.timeout, max_retries=0,
-                             retry_on_timeout=False)
+                             retry_on_timeout=False,
+                             serializers={"application/json": OrjsonSerializer()})
 
     @property
     def client_errors(self) -> tuple[type[Exception], ...]:

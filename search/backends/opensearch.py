@@ -7,7 +7,31 @@ elasticsearch-dsl, whose output both engines accept for everything used here).
 
 from typing import Any
 
+import orjson
+from opensearchpy.exceptions import SerializationError
+from opensearchpy.serializer import JSONSerializer
+
 from .elasticsearch import ElasticsearchSearchBackend
+
+
+class OrjsonSerializer(JSONSerializer):
+    """opensearch-py's JSON serializer on orjson, as elasticsearch-py's `OrjsonSerializer`
+    (client CPU per search ~2.9 → ~2.3 ms, issue 4). `dumps` returns text:
+    opensearch-py's bulk helper needs it."""
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as error:
+            raise SerializationError(s, error) from error
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str | bytes):
+            return data
+        try:
+            return orjson.dumps(data, default=self.default).decode()
+        except orjson.JSONEncodeError as error:
+            raise SerializationError(data, error) from error
 
 
 class OpenSearchSearchBackend(ElasticsearchSearchBackend):
@@ -17,7 +41,8 @@ class OpenSearchSearchBackend(ElasticsearchSearchBackend):
         from opensearchpy import OpenSearch
 
         return OpenSearch(hosts=[self.params["URL"]], timeout=self.timeout, max_retries=0,
-                          retry_on_timeout=False, pool_maxsize=8)
+                          retry_on_timeout=False, pool_maxsize=8,
+                          serializer=OrjsonSerializer())
 
     @property
     def client_errors(self) -> tuple[type[Exception], ...]:

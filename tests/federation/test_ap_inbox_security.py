@@ -123,6 +123,29 @@ def test_blocked_domain_is_refused(client, peer, alice):
     assert response.status_code == 403
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_replay_has_no_effect_in_autocommit(client, alice):
+    # As served: no transaction around the view, the INSERT alone decides.
+    test_replay_has_no_effect(client, alice)
+    assert InboxMessage.objects.get().activity_id == follow(alice)["id"]
+
+
+def test_domain_blocked_after_its_key_was_stored_is_refused(client, peer, alice):
+    # The key and the block are read in one query: a stored key must not skip the block.
+    assert post_signed(client, actor=alice, path=INBOX, activity=follow(alice)).status_code == 202
+    BlockedDomain.objects.create(domain="127.0.0.1")
+    response = post_signed(client, actor=alice, path=INBOX, activity=follow(alice, number=2))
+    assert response.status_code == 403
+    assert InboxMessage.objects.count() == 1
+
+
+def test_blocked_domain_is_refused_before_the_signature_is_read(client, peer, alice):
+    BlockedDomain.objects.create(domain="127.0.0.1")
+    response = client.post(INBOX, data=json.dumps(follow(alice)),
+                           content_type="application/activity+json")
+    assert response.status_code == 403
+
+
 def test_key_rotation_is_picked_up_from_the_origin(client, peer, alice):
     assert post_signed(client, actor=alice, path=INBOX, activity=follow(alice)).status_code == 202
     # Alice rotates her key; her server now serves the new one.

@@ -146,7 +146,8 @@ class SearchBehaviour:
 
     @pytest.mark.parametrize("text", [
         "", "x" * 500, 'AND OR NOT ( ) [ ] { } ^ ~ * ? : \\ / "', '"unbalanced', "🎉🎉 fête",
-        "ctrl\x00\x07chars", "Москва", "東京", "title:foo AND body:bar", "*", "-", "a" * 60,
+        "ctrl\x00\x07chars", "lone \ud800 surrogate", "Москва", "東京", "title:foo AND body:bar",
+        "*", "-", "a" * 60,
     ])
     def test_any_text_gives_results_not_errors(self, backend, corpus, text):
         results = search_run(request=SearchRequest(text=text, scope="all"))

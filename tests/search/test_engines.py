@@ -87,6 +87,36 @@ class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehavio
         assert "Club de football de Montoir" in [hit.title for hit in results.hits]
 
 
+@pytest.mark.parametrize("flavour", ["opensearch", "elasticsearch"])
+def test_clients_read_and_write_json_with_orjson(flavour):
+    # No node needed: building a client opens no connection.
+    from search.backends import backend_from_params
+
+    params = {"opensearch": {"BACKEND": "search.backends.opensearch.OpenSearchSearchBackend",
+                             "URL": "http://127.0.0.1:1"},
+              "elasticsearch": {"BACKEND": "search.backends.elasticsearch."
+                                           "ElasticsearchSearchBackend",
+                                "URL": "http://127.0.0.1:1"}}[flavour]
+    transport = backend_from_params(params).client.transport
+    body = {"query": {"match": {"title": "fête"}}, "size": 1.5}
+    if flavour == "opensearch":
+        from search.backends.opensearch import OrjsonSerializer
+
+        serializer = transport.serializer
+        assert isinstance(serializer, OrjsonSerializer)
+        assert transport.deserializer.serializers["application/json"] is serializer
+        # Text, as opensearch-py's bulk helper measures it with str.encode().
+        assert isinstance(serializer.dumps(body), str)
+        assert serializer.loads(serializer.dumps(body)) == body
+    else:
+        from elasticsearch.serializer import OrjsonSerializer
+
+        for mimetype in ("application/json", "application/vnd.elasticsearch+json"):
+            serializer = transport.serializers.get_serializer(mimetype)
+            assert isinstance(serializer, OrjsonSerializer)
+            assert serializer.loads(serializer.dumps(body)) == body
+
+
 def pytest_generate_tests(metafunc):
     if "engine_backend" in metafunc.fixturenames:
         flavour = "opensearch" if metafunc.cls is TestOpenSearch else "elasticsearch"
