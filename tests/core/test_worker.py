@@ -1,6 +1,7 @@
 """The worker publishes scheduled pages without cron (cms/core: tasks, run_worker)."""
 
 import datetime as dt
+import logging
 import signal
 
 import pytest
@@ -137,3 +138,19 @@ def test_enqueue_skips_when_a_run_is_already_waiting():
     assert first is not None
     assert second is None
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+
+
+@worker_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_worker_logs_tasks_at_the_configured_level(restore_signal_handlers):
+    """At the default verbosity the worker leaves its task loggers to LOGGING
+    (TASKS_LOG_LEVEL, WARNING): no line per task in the console."""
+    for name in ("django_tasks", "django_tasks_db"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    run_worker(batch=True, verbosity=1)
+    assert logging.getLogger("django_tasks").level == logging.WARNING
+    assert logging.getLogger("django_tasks_db").level == logging.WARNING
+    run_worker(batch=True, verbosity=2)  # asked for: the worker's own debug output
+    assert logging.getLogger("django_tasks").level == logging.DEBUG
+    for name in ("django_tasks", "django_tasks_db"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -36,6 +36,12 @@ class Command(DatabaseWorkerCommand):
             "(default: %(default)r)",
         )
 
+    def configure_logging(self, verbosity: int) -> None:
+        # db_worker sets its loggers to INFO at the default verbosity, over LOGGING: one
+        # line per task. At that verbosity LOGGING (TASKS_LOG_LEVEL) decides instead.
+        if verbosity != 1:
+            super().configure_logging(verbosity)
+
     def handle(self, *, schedule_interval: float, **options) -> None:
         backend_name = options["backend_name"]
         batch = options["batch"]
