@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Clocher"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the deployment checks)
+        from . import (
+            checks,  # noqa: F401 (registers the deployment checks)
+            postgres,  # noqa: F401 (registers the array dumper on new connections)
+        )

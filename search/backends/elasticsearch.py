@@ -51,6 +51,7 @@ FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
 FUZZY_OPTIONS = {"fuzziness": "AUTO", "prefix_length": 2, "max_expansions": 10}
 BASIC_FIELDS = ["title_folded^4", "folded"]
 SUGGEST_SIZE_MAX = 20
+SEARCH_ONLY_FIELDS = ("body", "folded")
 HIT_SOURCE = ["kind", "title", "summary", "url", "commune", "commune_name", "location",
               "date", "start", "end", "provenance", "origin_commune", "origin_server",
               "origin_url"]
@@ -111,7 +112,11 @@ def index_definition(*, name: str, locale: str, profile: str,
         title_fields["sayt"] = {"type": "search_as_you_type", "analyzer": analysis["folded"]}
     mapping.field("title", "text", analyzer=analysis["index"],
                   search_analyzer=analysis["search"], fields=title_fields)
-    for field_name in ("summary", "body", "commune_name", "categories_text"):
+    # Offsets in the postings: the highlighter reads them instead of re-analysing each
+    # hit's summary (issue 4 profile).
+    mapping.field("summary", "text", analyzer=analysis["index"],
+                  search_analyzer=analysis["search"], index_options="offsets")
+    for field_name in ("body", "commune_name", "categories_text"):
         mapping.field(field_name, "text", **{k: v for k, v in text.items() if k != "type"})
     # Words folded and lightly stemmed by us (text.py): accent-insensitive matching on
     # any node; the only text fields of the "basic" profile.
@@ -137,6 +142,12 @@ def index_definition(*, name: str, locale: str, profile: str,
         analysis["normalizer"].get_definition() and
         {"folded_keyword": analysis["normalizer"].get_definition()})
     definition["mappings"]["_meta"] = {"profile": profile, "locale": locale}
+    # Searched, never shown: out of the `_source` every hit's fetch parses and filters
+    # (issue 4 profile). Rebuilds read the read model, never the index. The node keeps
+    # a full copy (`_recovery_source`) until a merge prunes it; OpenSearch 2 never
+    # prunes a rebuild's single merged segment, so its index grows (Elasticsearch 8's
+    # shrinks).
+    definition["mappings"]["_source"] = {"excludes": list(SEARCH_ONLY_FIELDS)}
     return definition
 
 
@@ -623,7 +634,7 @@ class ElasticsearchSearchBackend(SearchBackend):
     def _hit(self, hit: dict[str, Any], terms: list[str]) -> BackendHit:
         source = hit["_source"]
         fragments = hit.get("highlight", {})
-        snippet = next(iter(fragments.get("summary", []) or fragments.get("body", [])), None)
+        snippet = next(iter(fragments.get("summary", [])), None)
         if snippet is None:
             text = source.get("summary") or ""
             if self.profile == "basic" and terms:

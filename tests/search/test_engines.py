@@ -53,7 +53,27 @@ class FuzzyFallbackBehaviour:
         assert len(requests_made) == 2 and "fuzziness" in str(requests_made[1]["query"])
 
 
-class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour):
+class StoredSourceBehaviour:
+    """Searched-only text (the body) stays out of the stored source every hit reads."""
+
+    def test_the_body_is_searched_but_not_stored(self, backend, corpus, commune):
+        from search.documents import SearchDocument
+
+        backend.index_documents(documents=[SearchDocument(
+            id=987_654, version=1, kind="news", title="Avis aux riverains",
+            summary="Travaux rue du port.", body="Ravalement des façades en novembre.",
+            commune=commune.insee_code, commune_name=commune.title)])
+        backend.refresh()
+        results = search_run(request=SearchRequest(text="ravalement", scope="all"))
+        assert [hit.title for hit in results.hits] == ["Avis aux riverains"]
+        assert results.hits[0].snippet_html == "Travaux rue du port."
+        stored = backend.client.get(index=backend.alias("fr"), id="987654")["_source"]
+        assert stored["title"] == "Avis aux riverains" and stored["summary"]
+        assert "body" not in stored and "folded" not in stored
+
+
+class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
+                     StoredSourceBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis == "opensearch-full"
@@ -75,7 +95,8 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFa
         assert results.hits[0].distance_km is not None and results.hits[0].distance_km < 1
 
 
-class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour):
+class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
+                        StoredSourceBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis.startswith("elasticsearch-")
