@@ -17,7 +17,6 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
 from cms.content import selectors
 
-from .home import EVENT_FIELDS
 from .links import page_links
 from .templatetags.clocher_front import local_date
 from .widgets import Select
@@ -145,8 +144,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         events = selectors.with_origin(
             items=selectors.event_list_between(communes=scope, starts_from=_aware(first),
                                                starts_before=_aware(following),
-                                               category=category)
-            .only(*EVENT_FIELDS)[:500],
+                                               category=category)[:500],
             communes=scope,
         )
         weeks = []
@@ -175,7 +173,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         queryset = selectors.event_list_filtered(
             communes=scope, category=category, starts_from=starts_from,
             starts_before=starts_before,
-        ).only(*EVENT_FIELDS)
+        )
         items = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         items.object_list = selectors.with_origin(items=items.object_list, communes=scope)
         context["items"] = items

@@ -114,9 +114,6 @@ class ItemFilters:
     point: tuple[float, float, float] | None = None  # lat, lon, radius_km
     severity: int | None = None
     extra: dict = field(default_factory=dict)  # payload-backed exact filters
-    # The translation keys of the items shared into the communes and accepted there,
-    # when the caller has read them already (None: read them here).
-    shared_keys: list | None = None
 
 
 def _distance_km(latitude: float, longitude: float):
@@ -136,8 +133,7 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
     if filters.locale:
         queryset = queryset.filter(locale=filters.locale)
     if filters.commune_ids is not None:
-        queryset = queryset.filter(_own_or_shared(commune_ids=filters.commune_ids, kind=kind,
-                                                  keys=filters.shared_keys))
+        queryset = queryset.filter(_own_or_shared(commune_ids=filters.commune_ids, kind=kind))
     if filters.categories:
         queryset = queryset.filter(Exists(PublishedItemCategory.objects.filter(
             item_id=OuterRef("pk"), slug__in=filters.categories)))
@@ -178,17 +174,15 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
 SHARED_KEYS_INLINE = 500
 
 
-def _own_or_shared(*, commune_ids: set[int], kind: str, keys: list | None = None) -> Q:
+def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
     """The communes' own items and those shared with them and accepted there
-    (federation/: a reference to the origin's row, never a copy). `keys`: those shared
-    items' translation keys, any kind, when already read."""
+    (federation/: a reference to the origin's row, never a copy)."""
     from federation.sharing.selectors import shared_keys_into_ids
 
     ids = sorted(commune_ids)
     shared = shared_keys_into_ids(commune_ids=ids, kind=kind)
-    if keys is None:
-        keys = list(shared.values_list("translation_key", flat=True)
-                    .order_by().distinct()[:SHARED_KEYS_INLINE + 1])
+    keys = list(shared.values_list("translation_key", flat=True)
+                .order_by().distinct()[:SHARED_KEYS_INLINE + 1])
     if not keys:
         return Q(commune_id__in=ids)
     if len(keys) > SHARED_KEYS_INLINE:

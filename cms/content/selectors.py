@@ -1,6 +1,5 @@
 """Reads for commune content; the frontend and the API list pages only through these."""
 
-import copy
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -25,42 +24,35 @@ def shares_accepted(*, communes: Iterable[CommuneHomePage]) -> dict:
 
 
 def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
-            shares: dict | None = None, *, kind: str | None = None) -> QuerySet:
+            shares: dict | None = None) -> QuerySet:
     """The communes' own pages, plus the pages other communes share with them and they
     accepted (federation/: a reference to the origin page, never a copy; hidden and
     declined ones are left out).
 
     Each page carries `shared_via` (the origin commune's name when it is listed as a
     shared item, else None) and `shared_featured` (a receiver featured it).
-
-    With the page `kind` (cms.api.models.ItemKind), local communes of one locale are
-    read from the API's read model (cms.api.selectors.item_list: the same items as the
-    API's lists, by an index on commune and kind) rather than by tree path, which
-    probes the page type's table for each of the commune's ~1,000 pages.
     """
     from federation.sharing.selectors import shared_annotations, shared_keys_into
 
     communes = list(communes)
+    condition = Q(pk__in=[])
+    for commune in communes:
+        condition |= Q(path__startswith=commune.path, locale_id=commune.locale_id)
     if not communes:
-        return queryset.filter(pk__in=[]).annotate(
+        return queryset.filter(condition).annotate(
             shared_featured=Value(False), shared_via=Value(None, output_field=CharField()))
     locales = {commune.locale_id for commune in communes}
     if shares is None:
         shares = shares_accepted(communes=communes)
     if len(shares) > SHARED_KEYS_INLINE_MAX:
-        condition = _by_path(communes) | Q(
-            translation_key__in=shared_keys_into(communes=communes), locale_id__in=locales)
+        condition |= Q(translation_key__in=shared_keys_into(communes=communes),
+                       locale_id__in=locales)
         return queryset.filter(condition).annotate(**shared_annotations(communes=communes))
-    if kind is not None and len(locales) == 1 and all(
-            not commune.origin_server for commune in communes):
-        condition = Q(pk__in=_item_page_ids(kind=kind, communes=communes, shared_keys=shares))
-    else:
-        # The few accepted shares are read first and inlined as constants: a subquery
-        # per row (or an OR with a subquery) keeps PostgreSQL off the page-tree index,
-        # ~300 ms a listing at 200,000 pages instead of a few.
-        condition = _by_path(communes)
-        if shares:
-            condition |= Q(translation_key__in=list(shares), locale_id__in=locales)
+    # The few accepted shares are read first and inlined as constants: a subquery per
+    # row (or an OR with a subquery) keeps PostgreSQL off the page-tree index, ~300 ms
+    # a listing at 200,000 pages instead of a few.
+    if shares:
+        condition |= Q(translation_key__in=list(shares), locale_id__in=locales)
     featured = [key for key, (_via, is_featured) in shares.items() if is_featured]
     return queryset.filter(condition).annotate(
         shared_featured=Case(When(translation_key__in=featured, then=Value(True)),
@@ -71,29 +63,12 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
     )
 
 
-def _by_path(communes: list[CommuneHomePage]) -> Q:
-    condition = Q(pk__in=[])
-    for commune in communes:
-        condition |= Q(path__startswith=commune.path, locale_id=commune.locale_id)
-    return condition
-
-
-def _item_page_ids(*, kind: str, communes: list[CommuneHomePage], shared_keys) -> QuerySet:
-    """Ids of the live pages of this kind listed for these communes in the read model
-    (their own and the accepted shares, `shared_keys`), as a subquery."""
-    from cms.api.selectors import item_list
-
-    filters = _item_filters(communes=communes)
-    filters.shared_keys = list(shared_keys)
-    return item_list(kind=kind, filters=filters).order_by().values("page_id")
-
-
 def alert_list_active(*, communes: Iterable[CommuneHomePage],
                       shares: dict | None = None) -> QuerySet[AlertPage]:
     """Alerts in force now; urgent first, then the most recent."""
     now = timezone.now()
     return (
-        _within(AlertPage.objects.live(), communes, shares, kind="alert")
+        _within(AlertPage.objects.live(), communes, shares)
         .filter(valid_from__lte=now)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .order_by("-severity", "-valid_from", "pk")
@@ -103,7 +78,7 @@ def alert_list_active(*, communes: Iterable[CommuneHomePage],
 def news_list(*, communes: Iterable[CommuneHomePage],
               shares: dict | None = None) -> QuerySet[NewsPage]:
     return (
-        _within(NewsPage.objects.live(), communes, shares, kind="news")
+        _within(NewsPage.objects.live(), communes, shares)
         .select_related("image")
         # Shared news a receiving commune features come first.
         .order_by("-shared_featured", "-date", "-first_published_at", "-pk")
@@ -114,7 +89,7 @@ def event_list_upcoming(*, communes: Iterable[CommuneHomePage]) -> QuerySet[Even
     """Events not over yet, soonest first (an event without end is over once started)."""
     now = timezone.now()
     return (
-        _within(EventPage.objects.live(), communes, kind="event")
+        _within(EventPage.objects.live(), communes)
         .filter(Q(end__gte=now) | Q(end__isnull=True, start__gte=now))
         .select_related("image")
         .order_by("start", "pk")
@@ -124,7 +99,7 @@ def event_list_upcoming(*, communes: Iterable[CommuneHomePage]) -> QuerySet[Even
 def event_list_past(*, communes: Iterable[CommuneHomePage]) -> QuerySet[EventPage]:
     now = timezone.now()
     return (
-        _within(EventPage.objects.live(), communes, kind="event")
+        _within(EventPage.objects.live(), communes)
         .filter(Q(end__lt=now) | Q(end__isnull=True, start__lt=now))
         .order_by("-start", "-pk")
     )
@@ -132,16 +107,14 @@ def event_list_past(*, communes: Iterable[CommuneHomePage]) -> QuerySet[EventPag
 
 def info_list(*, communes: Iterable[CommuneHomePage],
               shares: dict | None = None) -> QuerySet[InfoPage]:
-    # The page id last: entries of one topic may share a title (the API's tie-break too).
-    return (_within(InfoPage.objects.live(), communes, shares, kind="info")
-            .order_by("topic", "title", "pk"))
+    return _within(InfoPage.objects.live(), communes, shares).order_by("topic", "title")
 
 
 def directory_list(
     *, communes: Iterable[CommuneHomePage], kind: str | None = None,
     shares: dict | None = None,
 ) -> QuerySet[DirectoryEntryPage]:
-    queryset = _within(DirectoryEntryPage.objects.live(), communes, shares, kind="directory")
+    queryset = _within(DirectoryEntryPage.objects.live(), communes, shares)
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.select_related("image").order_by("title", "pk")
@@ -330,14 +303,6 @@ class PageListing:
         self._by_filter_index = filters.commune_ids is not None
         self._items = item_list(kind=kind, filters=filters)
         self._count: int | None = None
-        self._fields: tuple[str, ...] = ()
-
-    def only(self, *fields: str) -> "PageListing":
-        """Load only these fields of the pages (QuerySet.only): a listing's cards skip
-        the bodies and StreamFields. A field left out costs a query per page read."""
-        listing = copy.copy(self)
-        listing._fields = fields
-        return listing
 
     def count(self) -> int:
         if self._count is None:
@@ -376,11 +341,8 @@ class PageListing:
                     # The read model's sort columns (PublishedItem.page is the page's pk).
                     .order_by(*(f"{'-' if key.descending else ''}api_item__{key.field}"
                                 for key in ITEM_ORDERINGS[self.kind])))
-        if any(field.name == "image" for field in self.model._meta.concrete_fields) and (
-                not self._fields or "image" in self._fields):
+        if any(field.name == "image" for field in self.model._meta.concrete_fields):
             queryset = queryset.select_related("image").prefetch_related("image__renditions")
-        if self._fields:
-            queryset = queryset.only(*self._fields)
         return list(queryset)
 
 
