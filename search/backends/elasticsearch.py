@@ -112,12 +112,12 @@ def index_definition(*, name: str, locale: str, profile: str,
         title_fields["sayt"] = {"type": "search_as_you_type", "analyzer": analysis["folded"]}
     mapping.field("title", "text", analyzer=analysis["index"],
                   search_analyzer=analysis["search"], fields=title_fields)
+    text_options = {k: v for k, v in text.items() if k != "type"}
     # Offsets in the postings: the highlighter reads them instead of re-analysing each
     # hit's summary (issue 4 profile).
-    mapping.field("summary", "text", analyzer=analysis["index"],
-                  search_analyzer=analysis["search"], index_options="offsets")
+    mapping.field("summary", "text", **text_options, index_options="offsets")
     for field_name in ("body", "commune_name", "categories_text"):
-        mapping.field(field_name, "text", **{k: v for k, v in text.items() if k != "type"})
+        mapping.field(field_name, "text", **text_options)
     # Words folded and lightly stemmed by us (text.py): accent-insensitive matching on
     # any node; the only text fields of the "basic" profile.
     # (The standard analyzer: the only one of the server itself.)

@@ -25,7 +25,12 @@ def dumped(dumper_class, value) -> bytes:
                                    [Jsonb({"title": 'Le "Bal"', "path": "C:\\x"})]])
 def test_same_bytes_as_psycopgs_own_dumper(value):
     assert dumped(TextListDumper, value) == dumped(ListDumper, value)
-    assert b"\\" in dumped(TextListDumper, [TRICKY[0]])
+
+
+def test_quotes_and_backslashes_are_escaped_through_the_attribute_psycopg_reads():
+    # Renamed in a future psycopg, the override would silently stop applying.
+    assert "_re_esc" in vars(ListDumper)
+    assert dumped(TextListDumper, ['a "b" \\c']) == b'{"a \\"b\\" \\\\c"}'
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL dumper")
