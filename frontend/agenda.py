@@ -17,6 +17,7 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
 from cms.content import selectors
 
+from .home import EVENT_FIELDS
 from .links import page_links
 from .templatetags.clocher_front import local_date
 from .widgets import Select
@@ -105,7 +106,7 @@ def _aware(day: dt.date) -> dt.datetime:
 
 def agenda_context(*, request, commune: CommuneHomePage) -> dict:
     """Build the agenda page's context from the request's filters."""
-    around = selectors.neighbourhood_communes(commune=commune)
+    around = selectors.neighbourhood_summaries(commune=commune)
     categories = list(selectors.category_list(locale_id=commune.locale_id))
     form = AgendaFilterForm(request.GET or None, categories=categories, communes=around)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -126,7 +127,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         if any(other.locale_id != commune.locale_id for other in scope):
             scope = [other.get_translation_or_none(commune.locale) or other for other in scope]
     elif radius:
-        scope = selectors.neighbourhood_communes(commune=commune, radius_km=radius)
+        scope = selectors.neighbourhood_summaries(commune=commune, radius_km=radius)
     if data.get("lieu"):
         scope = [c for c in scope if c.insee_code == data["lieu"]] or scope
 
@@ -144,7 +145,8 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         events = selectors.with_origin(
             items=selectors.event_list_between(communes=scope, starts_from=_aware(first),
                                                starts_before=_aware(following),
-                                               category=category)[:500],
+                                               category=category)
+            .only(*EVENT_FIELDS)[:500],
             communes=scope,
         )
         weeks = []
@@ -173,7 +175,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         queryset = selectors.event_list_filtered(
             communes=scope, category=category, starts_from=starts_from,
             starts_before=starts_before,
-        )
+        ).only(*EVENT_FIELDS)
         items = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         items.object_list = selectors.with_origin(items=items.object_list, communes=scope)
         context["items"] = items

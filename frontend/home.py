@@ -20,11 +20,14 @@ ALERT_FIELDS = (*CARD_FIELDS, "severity")
 NEWS_FIELDS = (*CARD_FIELDS, "date", "lead", "image")
 DIRECTORY_FIELDS = (*CARD_FIELDS, "kind")
 INFO_FIELDS = (*CARD_FIELDS, "summary")
+# Events, on the home and in the agenda (event_card.html, the month view, the map).
+EVENT_FIELDS = (*CARD_FIELDS, "start", "end", "all_day", "venue_name", "summary", "image",
+                "latitude", "longitude")
 
 
 def home_context(*, commune: CommuneHomePage) -> dict:
     """The home page's listings (the neighbourhood's events from the API's read model)."""
-    around = selectors.neighbourhood_communes(commune=commune)
+    around = selectors.neighbourhood_summaries(commune=commune)
     # The commune's accepted shares, read once for its four own listings.
     shares = selectors.shares_accepted(communes=[commune])
     return {
@@ -32,7 +35,8 @@ def home_context(*, commune: CommuneHomePage) -> dict:
         .only(*ALERT_FIELDS)[:5],
         "news": selectors.news_list(communes=[commune], shares=shares).only(*NEWS_FIELDS)[:6],
         "events": selectors.with_origin(
-            items=selectors.event_list_filtered(communes=around)[:EVENTS_SHOWN],
+            items=selectors.event_list_filtered(communes=around)
+            .only(*EVENT_FIELDS)[:EVENTS_SHOWN],
             communes=around,
         ),
         # The home lists entries without their images.

@@ -5,7 +5,8 @@ communes, each a Site, in three languages) and reverses `wagtail_serve` for ever
 about 0.2 ms a link and some seventy links on a commune home. `PageLinks` reads the
 same site root paths (Wagtail's cache, kept on the request as `pageurl` keeps them),
 indexes them by path once per request and reverses once per language; a page whose
-path does not fit Wagtail's URL pattern falls back to `Page.get_url`.
+path does not fit Wagtail's URL pattern falls back to `Page.get_url`. A commune named by a
+CommuneSummary (cms.communes.selectors) is linked like its page.
 """
 
 import re
@@ -48,7 +49,7 @@ class PageLinks:
         """Page.get_url(request): relative on the current site, else absolute."""
         parts = self._parts(page)
         if parts is None:
-            return page.get_url(request=self.request)
+            return _page(page).get_url(request=self.request)
         site_id, root_url, page_path = parts
         current = self._current_site
         if (current is not None and site_id == current.pk) or self._site_count == 1:
@@ -59,14 +60,15 @@ class PageLinks:
         """Page.get_full_url(request)."""
         parts = self._parts(page)
         if parts is None:
-            return page.get_full_url(request=self.request)
+            return _page(page).get_full_url(request=self.request)
         _site_id, root_url, page_path = parts
         return root_url + page_path
 
     def _parts(self, page):
         """(site_id, root_url, page_path) as Page.get_url_parts, or None to let Wagtail
         answer (a page outside every site, an unusual path, a custom get_url_parts)."""
-        if type(page).get_url_parts is not Page.get_url_parts:
+        model = type(page) if isinstance(page, Page) else page.specific_class
+        if model.get_url_parts is not Page.get_url_parts:
             return None
         url_path = page.url_path or ""
         if not getattr(settings, "WAGTAIL_APPEND_SLASH", True):
@@ -109,6 +111,11 @@ class PageLinks:
                 prefix = None
             self._language_prefixes[key] = prefix
         return self._language_prefixes[key]
+
+
+def _page(page):
+    # A CommuneSummary stands for its page (it has no get_url_parts of its own).
+    return page if isinstance(page, Page) else Page.objects.get(pk=page.pk).specific
 
 
 def _language_variant(language_code: str) -> str:

@@ -377,7 +377,9 @@ def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,
     categories = _category_labels(set(raw.get("category", {})) | selected["category"],
                                   query.locale)
     labels = {"kind": KINDS, "dates": DATE_BUCKETS, "category": categories,
-              "commune": {code: commune.title for code, commune in communes.items()}}
+              "commune": {code: communes[code].title
+                          for code in {*raw.get("commune", {}), *selected["commune"]}
+                          if code in communes}}
     facets = {}
     for name in ("kind", "commune", "category", "dates"):
         counts = dict(raw.get(name, {}))

@@ -2,8 +2,10 @@
 
 import math
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -51,8 +53,38 @@ def commune_get(*, insee_code_or_slug: str) -> CommuneHomePage | None:
 
 
 @dataclass(frozen=True)
+class CommuneSummary:
+    """A commune as listings and links read it (name, place in the page tree, codes),
+    without building its page: a home or an agenda names some thirty neighbours."""
+
+    pk: int
+    title: str
+    slug: str
+    path: str
+    url_path: str
+    locale_id: int
+    translation_key: uuid.UUID
+    insee_code: str
+    epci_code: str
+    latitude: float | None
+    longitude: float | None
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "pk", "title", "slug", "path", "url_path", "locale_id", "translation_key",
+        "insee_code", "epci_code", "latitude", "longitude")
+    specific_class: ClassVar[type] = CommuneHomePage  # as Page.specific_class
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
 class Neighbour:
-    commune: CommuneHomePage
+    commune: CommuneHomePage | CommuneSummary
     distance_km: float | None  # None when either commune has no centroid
     same_epci: bool
 
@@ -65,9 +97,29 @@ def commune_neighbours(
     Nearest first; EPCI members without coordinates come last. The commune itself
     is not included.
     """
+    radius_km = _radius(radius_km)
+    return neighbours_among(commune, _neighbour_candidates(commune, radius_km),
+                            radius_km=radius_km)
+
+
+def commune_neighbour_summaries(
+    *, commune: CommuneHomePage, radius_km: float | None = None
+) -> list[Neighbour]:
+    """commune_neighbours, each neighbour as a CommuneSummary (one query, no pages)."""
+    radius_km = _radius(radius_km)
+    rows = _neighbour_candidates(commune, radius_km).values(*CommuneSummary.FIELDS)
+    return neighbours_among(commune, [CommuneSummary(**row) for row in rows],
+                            radius_km=radius_km)
+
+
+def _radius(radius_km: float | None) -> float:
     radius_km = settings.CLOCHER_NEIGHBOUR_RADIUS_KM if radius_km is None else radius_km
     if radius_km < 0:
         raise ValueError("radius_km must be positive")
+    return radius_km
+
+
+def _neighbour_candidates(commune: CommuneHomePage, radius_km: float) -> QuerySet:
     candidates = Q(epci_code=commune.epci_code) if commune.epci_code else Q(pk__in=[])
     if commune.has_position:
         # A bounding box prefilter keeps the exact haversine check to a few rows.
@@ -77,8 +129,7 @@ def commune_neighbours(
             latitude__range=(commune.latitude - dlat, commune.latitude + dlat),
             longitude__range=(commune.longitude - dlon, commune.longitude + dlon),
         )
-    return neighbours_among(
-        commune, commune_list().filter(candidates).exclude(pk=commune.pk), radius_km=radius_km)
+    return commune_list().filter(candidates).exclude(pk=commune.pk)
 
 
 def neighbours_among(commune, others: Iterable, *, radius_km: float) -> list[Neighbour]:

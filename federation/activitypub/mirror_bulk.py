@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -321,15 +320,14 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
 
 def objects_delete_many(items: list[NewObject]) -> dict[object, str]:
     """Apply Deletes (in order) as `mirror.object_delete()` does, the pages removed
-    together: one tree update and one cascade per content model instead of one per page.
+    together by `mirror_delete.pages_delete()`.
 
     The tombstone is recorded even before any Create; only the actor that created the
-    object may delete it. Wagtail's deletion log and every pre_delete receiver (read
-    model tombstone, search outbox) run as for a single deletion.
+    object may delete it.
     """
-    from wagtail.log_actions import log
-
     from federation.models import ObjectVersion
+
+    from .mirror_delete import pages_delete
 
     if not items:
         return {}
@@ -359,49 +357,8 @@ def objects_delete_many(items: list[NewObject]) -> dict[object, str]:
         outcomes[item.key] = "processed"
     ObjectVersion.objects.bulk_create(new)
     ObjectVersion.objects.bulk_update(deleted, ["deleted_at"])
-    by_model = defaultdict(list)
-    pages = list(Page.objects.filter(pk__in=page_ids).specific())
-    for page in pages:
-        log(instance=page, action="wagtail.delete", user=None, deleted=True)
-        by_model[type(page)].append(page.pk)
-    _deletion_prepare(pages)
-    with _reference_index_bulk(pages):
-        for model, ids in by_model.items():
-            # treebeard's own queryset delete, as Page.delete() runs it for one page.
-            model.objects.filter(pk__in=ids).delete()
+    pages_delete(list(Page.objects.filter(pk__in=page_ids).specific()))
     return outcomes
-
-
-def _deletion_prepare(pages) -> None:
-    """Do together what the pre_delete receivers would do page by page.
-
-    Each deleted page fires them twice (its specific row and its Page row) and
-    Wagtail's unpublishing fires page_unpublished twice more: the API receiver
-    (cms/api/signals.py) then finds its row already gone and returns after one query.
-    Same rows, same `deleted` tombstone in the change feed."""
-    from cms.api.models import ChangeAction
-    from cms.api.services import items_remove
-
-    items_remove(page_ids=[page.pk for page in pages], action=ChangeAction.DELETED)
-
-
-@contextmanager
-def _reference_index_bulk(pages):
-    """Remove the pages' reference index rows (both directions) in two statements and
-    keep Wagtail's post_delete receiver (four statements a page) quiet meanwhile.
-    Only for leaves: a subtree's descendants are left to the receiver."""
-    from wagtail.models import ReferenceIndex
-    from wagtail.signal_handlers import disable_reference_index_auto_update
-
-    if not pages or any(page.numchild for page in pages):
-        yield
-        return
-    page_type = ContentType.objects.get_for_model(Page, for_concrete_model=False)
-    ids = [str(page.pk) for page in pages]
-    ReferenceIndex.objects.filter(base_content_type=page_type, object_id__in=ids).delete()
-    ReferenceIndex.objects.filter(to_content_type=page_type, to_object_id__in=ids).delete()
-    with disable_reference_index_auto_update():
-        yield
 
 
 # Columns a rewrite of a received page never touches (treebeard and Wagtail own them).

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
+from cms.communes.selectors import CommuneSummary
 from cms.content import selectors
 from frontend.links import page_links
 
@@ -142,13 +143,15 @@ def map_tiles():
 
 @register.filter
 def via(item, commune):
-    """The neighbour an item comes from, or None for the commune's own items."""
+    """The name of the neighbour an item comes from, or None for the commune's own
+    items: the commune page `with_origin()` set, else the name of the commune that
+    shared it (`shared_via`, the commune's own listings of news and alerts)."""
     origin = getattr(item, "origin", None)
-    if origin is None or commune is None:
+    if origin is None:
+        return getattr(item, "shared_via", None)
+    if commune is None or getattr(origin, "pk", None) == commune.pk:
         return None
-    if getattr(origin, "pk", None) == commune.pk:
-        return None
-    return origin
+    return origin.title
 
 
 @register.filter
@@ -197,7 +200,7 @@ def facet_label(bucket, name):
 def page_url(context, page) -> str:
     """Wagtail's {% pageurl %} (relative on this site, absolute on another commune's),
     without its scan of every site per link (frontend/links.py)."""
-    if not isinstance(page, Page):  # a missing variable renders as ""
+    if not isinstance(page, Page | CommuneSummary):  # a missing variable renders as ""
         return ""
     return page_links(context.get("request")).url(page) or ""
 

@@ -73,3 +73,88 @@ def test_commune_list_is_the_source_locale_and_local_communes(commune, neighbour
     listed = list(commune_list())
     assert listed == [commune, neighbour_commune]  # by name; no translation, no mirror
     assert {c.locale_id for c in listed} == {Locale.get_default().pk}
+
+
+def _summarised(communes) -> list[tuple]:
+    return [(c.pk, c.title, c.path, c.url_path, c.locale_id, c.insee_code) for c in communes]
+
+
+def test_neighbours_are_read_as_summaries_of_the_same_communes(commune, neighbour_commune,
+                                                                far_commune):
+    """neighbourhood_summaries names the communes neighbourhood_communes lists, in the
+    same order and locale; in another language, untranslated neighbours are left out."""
+    from cms.communes.selectors import CommuneSummary
+    from cms.content import selectors
+
+    from .test_i18n import publish_translation
+
+    summaries = selectors.neighbourhood_summaries(commune=commune)
+    assert summaries[0] is commune
+    assert all(isinstance(c, CommuneSummary) for c in summaries[1:])
+    assert _summarised(summaries) == _summarised(
+        selectors.neighbourhood_communes(commune=commune))
+    assert _summarised(summaries)[1][1] == "Montoir-de-Bretagne"
+    english = publish_translation(commune, "en")
+    english_neighbour = publish_translation(neighbour_commune, "en")
+    assert _summarised(selectors.neighbourhood_summaries(commune=english)) == _summarised(
+        selectors.neighbourhood_communes(commune=english)) == _summarised(
+        [english, english_neighbour])
+    assert _summarised(selectors.neighbourhood_summaries(commune=commune, radius_km=30)) == (
+        _summarised(selectors.neighbourhood_communes(commune=commune, radius_km=30)))
+
+
+def test_home_links_its_neighbours_in_its_language(client, commune, neighbour_commune):
+    from .test_i18n import publish_translation
+
+    def neighbours(path) -> str:
+        html = client.get(path, HTTP_HOST=HOST).content.decode()
+        return html[html.find('class="neighbours"'):]
+
+    assert f'<a href="{neighbour_commune.get_full_url()}">Montoir-de-Bretagne</a>' in (
+        neighbours("/"))
+    publish_translation(commune, "en")
+    english_neighbour = publish_translation(neighbour_commune, "en")
+    english_neighbour.title = "Montoir (en)"
+    english_neighbour.save_revision().publish()
+    assert english_neighbour.get_full_url().endswith("/en/")
+    assert f'<a href="{english_neighbour.get_full_url()}">Montoir (en)</a>' in (
+        neighbours("/en/"))
+
+
+def test_home_events_load_only_what_their_cards_read(site_content, commune):
+    """The events listing skips the bodies; what the cards, the month view and the map
+    read costs no query."""
+    events = home_context(commune=commune)["events"]
+    assert events
+    with CaptureQueriesContext(connection) as captured:
+        shown = [(event.title, event.url_path, event.path, event.start, event.end,
+                  event.all_day, event.venue_name, event.summary, event.image,
+                  event.latitude, event.longitude, event.origin) for event in events]
+    assert captured.captured_queries == []
+    assert all("body" in event.get_deferred_fields() for event in events)
+    assert site_content["neighbour_event"].title in [row[0] for row in shown]
+
+
+def test_home_names_the_commune_that_shared_a_news_or_an_alert(client, commune,
+                                                             neighbour_commune):
+    """A neighbour's news and alert that Donges accepted are listed on its home with
+    "via <the neighbour>"; Donges's own news has no such line."""
+    from federation.models import SharedItem
+    from federation.sharing import share_decide
+    from tests.factories import make_alert, make_news, publish
+    from tests.federation.conftest import sharing_policy
+
+    sharing_policy(neighbour_commune, radius_km=10)
+    publish(make_news(commune, title="Fête de l'école"))
+    shared = [publish(make_news(neighbour_commune, title="Vide-grenier du port")),
+              publish(make_alert(neighbour_commune, title="Coupure d'eau rue du Marais"))]
+    for page in shared:
+        share_decide(share=SharedItem.objects.get(page=page, receiver=commune),
+                     action="accept", user=None)
+
+    html = client.get("/", HTTP_HOST=HOST).content.decode()
+    for title in ("Vide-grenier du port", "Coupure d&#x27;eau rue du Marais"):
+        card = html[html.index(title):]
+        assert card.index("via Montoir-de-Bretagne") < card.index("</div>"), title
+    own_card = html[html.index("Fête de l&#x27;école"):]
+    assert "via" not in own_card[:own_card.index("</article>")]

@@ -100,3 +100,18 @@ def test_translations_read_once_with_their_locales(commune, django_assert_num_qu
     with django_assert_num_queries(1):
         codes = sorted(page.locale.language_code for page in live_translations(commune))
     assert codes == ["de", "en"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", [HOST, "unknown.example"])
+def test_a_commune_summary_links_like_its_page(commune, neighbour_commune, host):
+    from cms.content.selectors import neighbourhood_summaries
+    from frontend.links import _page
+
+    request = request_on(host)
+    links = PageLinks(request)
+    summary = neighbourhood_summaries(commune=commune)[1]
+    assert summary.pk == neighbour_commune.pk
+    assert links.url(summary) == neighbour_commune.get_url(request=request)
+    assert links.full_url(summary) == neighbour_commune.get_full_url(request=request)
+    assert _page(summary) == neighbour_commune  # what an unusual path falls back to

@@ -88,6 +88,31 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFa
         after = search_run(request=SearchRequest(text="kermesse", scope="all"))
         assert "Vide-grenier de l'école" in [hit.title for hit in after.hits]
 
+    @pytest.mark.parametrize("text", ["marché", "vide grenier", "déchèterie donges"])
+    def test_short_queries_drop_the_relaxed_clause_without_changing_scores(
+            self, backend, corpus, monkeypatch, text):
+        import search.backends.elasticsearch as engine
+
+        def scored():
+            results = search_run(request=SearchRequest(text=text, scope="all"))
+            return results.total, [(hit.id, hit.score) for hit in results.hits]
+
+        shortened = backend._text_query(text, fuzzy=False)["bool"]["should"]
+        monkeypatch.setattr(engine, "_relaxes", lambda _text: True)
+        relaxed = backend._text_query(text, fuzzy=False)["bool"]["should"]
+        assert len(shortened) == len(relaxed) - 1
+        total, hits = scored()
+        assert total and hits
+        monkeypatch.undo()
+        assert scored() == (total, [(id_, pytest.approx(score, rel=1e-5))
+                                    for id_, score in hits])
+
+    def test_longer_queries_keep_the_relaxed_clause(self, backend, corpus):
+        # Three words, one of them nowhere in the item: only the relaxed clause finds it.
+        results = search_run(request=SearchRequest(text="club football guérande",
+                                                   scope="all"))
+        assert [hit.title for hit in results.hits] == ["Club de football de Montoir"]
+
     def test_nearness_boost_ranks_the_nearer_item_first(self, backend, corpus):
         results = search_run(request=SearchRequest(text="marché", scope="all",
                                                    point=(47.32833, -2.42917)))

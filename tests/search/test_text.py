@@ -15,6 +15,12 @@ def test_highlight_marks_folded_and_plural_matches_and_escapes():
                                               "&amp; les chevaux du marché")
 
 
+def test_highlight_without_terms_marks_nothing():
+    # Stop words only: `words(..., drop_stop_words=True)` leaves no term, or empty ones.
+    for terms in ([], [""]):
+        assert highlight("Fête de la musique", terms) == "Fête de la musique"
+
+
 def test_highlight_starts_near_the_first_match():
     text = "mot " * 100 + "brocante"
     snippet = highlight(text, ["brocante"])
