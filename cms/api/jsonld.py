@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import logging
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
@@ -275,13 +277,39 @@ _BUILDERS: list[tuple[type[Page], Callable[[Any, HttpRequest | None], dict[str, 
 # --- shared pieces ------------------------------------------------------------------
 
 
+URLS_MEMO_SIZE = 4096
+_urls_memo: ContextVar[dict[int, str] | None] = ContextVar("jsonld_urls_memo", default=None)
+
+
+@contextmanager
+def page_urls_memoized() -> Iterator[None]:
+    """Inside the block, compute each page's canonical URL once (by page id).
+
+    For bulk builds of the read model, where no page moves or changes its slug: an
+    item's URL is otherwise worked out three times (its row, its JSON-LD `url`, its
+    commune's), and its commune's once per item.
+    """
+    token = _urls_memo.set({})
+    try:
+        yield
+    finally:
+        _urls_memo.reset(token)
+
+
 def canonical_url(page: Page) -> str:
     """The page's URL on its commune's own host, whichever host the request came to.
 
     Without a request Wagtail picks the most specific Site (the commune's, not the
     portal's /<slug>/ prefix), as the canonical link in base.html does.
     """
-    return page.get_full_url() or ""
+    memo = _urls_memo.get()
+    if memo is None or page.pk is None:
+        return page.get_full_url() or ""
+    if page.pk not in memo:
+        if len(memo) >= URLS_MEMO_SIZE:
+            memo.clear()  # a rebuild walks 200,000 pages: keep the memory bounded
+        memo[page.pk] = page.get_full_url() or ""
+    return memo[page.pk]
 
 
 def _page_url(page: Page, request: HttpRequest | None) -> str:

@@ -16,6 +16,7 @@ from wagtail.models import Locale, Page, Site
 from cms.communes.models import CommuneHomePage
 
 from . import microcache
+from .jsonld import canonical_url, page_urls_memoized
 from .models import (
     ApiKey,
     ApiKeyUsage,
@@ -53,7 +54,7 @@ def _updated_at(page: Page) -> dt.datetime:
 def item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
                  category_slugs: list[str],
                  sharing: tuple[list[str], list[str]] | None = None) -> dict[str, Any]:
-    url = page.get_full_url() or ""
+    url = canonical_url(page)
     updated_at = _updated_at(page)
     payload = page_payload(page=page, commune=commune, url=url, updated_at=updated_at,
                            category_slugs=category_slugs, translations=translations,
@@ -280,11 +281,13 @@ def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
 
 @contextmanager
 def site_root_paths_pinned(root_paths):
-    """Serve Site.get_site_root_paths() from memory for the duration of a bulk rebuild."""
+    """Serve Site.get_site_root_paths() from memory for the duration of a bulk rebuild,
+    and each page's URL, computed once (no page moves during one)."""
     original = Site.__dict__["get_site_root_paths"]
     Site.get_site_root_paths = staticmethod(lambda: root_paths)
     try:
-        yield
+        with page_urls_memoized():
+            yield
     finally:
         Site.get_site_root_paths = original
 

@@ -127,8 +127,21 @@ def directory_list(
     return queryset.select_related("image").order_by("title", "pk")
 
 
-def commune_of(*, page) -> CommuneHomePage | None:
-    """The commune a content page belongs to (its CommuneHomePage ancestor)."""
+def commune_of(*, page, request=None) -> CommuneHomePage | None:
+    """The commune a content page belongs to (its CommuneHomePage ancestor).
+
+    Given the request Wagtail routed to the page, the site's root page when it is that
+    commune: routing loaded it already (no query; issue 6).
+    """
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request) if request is not None else None
+    # The path first: `specific` is loaded by routing only for the root it went through
+    # (another locale's tree is routed from the root's translation).
+    if site is not None and page.path.startswith(site.root_page.path):
+        root = site.root_page.specific
+        if isinstance(root, CommuneHomePage):
+            return root
     return CommuneHomePage.objects.ancestor_of(page, inclusive=True).first()
 
 

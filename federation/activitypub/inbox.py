@@ -7,14 +7,13 @@ host rules, then store). `handle_received()` is the worker's one handler for the
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .outbound import actor_url, base_url
@@ -60,8 +59,6 @@ def _has_nul(value: object) -> bool:
 
 def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
     """Check and store one inbox POST, or raise InboxRejectedError(status, reason)."""
-    from federation.models import InboxMessage
-
     if len(request.body) > settings.FEDERATION_INBOX_MAX_BYTES:
         raise InboxRejectedError(413, "body too large")
     try:
@@ -110,19 +107,48 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
             and activity.type in ("Create", "Update") \
             and activity.object.attributed_to != activity.actor:
         raise InboxRejectedError(400, "the object is attributed to another actor")
-    # One INSERT, atomic by itself: the unique activity id makes the message its own
-    # replay record. Inside a caller's transaction, a savepoint keeps a duplicate from
-    # breaking it.
-    nested = transaction.atomic if connection.in_atomic_block else contextlib.nullcontext
-    try:
-        with nested():
-            message = InboxMessage.objects.create(
-                activity_id=activity.id, actor_url=activity.actor, commune=commune, body=data,
-                deadline=timezone.now() + dt.timedelta(hours=24))
-        drain_enqueue_on_commit()
-    except IntegrityError:
+    message_id = _message_insert(activity_id=activity.id, actor_url=activity.actor,
+                                 commune=commune, body=data)
+    if message_id is None:
         return Accepted(message_id=None, duplicate=True)
-    return Accepted(message_id=message.pk, duplicate=False)
+    drain_enqueue_on_commit()
+    return Accepted(message_id=message_id, duplicate=False)
+
+
+def _message_insert(*, activity_id: str, actor_url: str, commune, body: dict) -> int | None:
+    """Store a received message unless its activity id is stored already (a replay):
+    its pk, or None.
+
+    One INSERT ... ON CONFLICT DO NOTHING, atomic by itself: the unique activity id makes
+    the message its own replay record, with neither an IntegrityError nor the savepoint
+    a caller's transaction would need for one. Plain SQL because the ORM's create()
+    was a quarter of the view's CPU; the columns are the model's (a test checks that
+    this sets every one of them, as the model's defaults would).
+    """
+    from federation.models import InboxMessage, InboxState
+
+    now = timezone.now()
+    values = {
+        "activity_id": activity_id, "actor_url": actor_url,
+        "commune": commune.pk if commune is not None else None, "body": body,
+        "state": InboxState.RECEIVED, "state_changed_at": now, "next_attempt_at": now,
+        "attempts": 0, "last_error": "", "deadline": now + dt.timedelta(hours=24),
+        "received_at": now,
+    }
+    meta = InboxMessage._meta
+    fields = [meta.get_field(name) for name in values]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(meta.get_field('activity_id').column)}) DO NOTHING "
+            f"RETURNING {quote(meta.pk.column)}",
+            [field.get_db_prep_save(value, connection)
+             for field, value in zip(fields, values.values(), strict=True)])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- worker ----------------------------------------------------------------------------

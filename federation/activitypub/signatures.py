@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
@@ -47,7 +48,10 @@ def load_private_key(pem: str) -> rsa.RSAPrivateKey:
     return key
 
 
+# Keyed by the PEM itself, so a rotated key is a new entry: nothing to invalidate.
+@functools.lru_cache(maxsize=512)
 def load_public_key(pem: str) -> rsa.RSAPublicKey:
+    """Parse a public key PEM (cached: every inbox POST of an actor uses the same key)."""
     try:
         key = serialization.load_pem_public_key(pem.encode())
     except ValueError as error:

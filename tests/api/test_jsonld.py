@@ -229,3 +229,35 @@ def test_jsonld_cannot_break_out_of_its_script_element(client, commune):
 def test_jsonld_tag_renders_nothing_without_a_page():
     template = Template("{% load clocher_jsonld %}[{% jsonld page %}]")
     assert template.render(Context({"page": None})) == "[]"
+
+
+def test_bulk_builds_compute_each_page_url_once_with_the_same_result(commune, monkeypatch):
+    from wagtail.models import Page, Site
+
+    from cms.api.payloads import commune_ref_for
+    from cms.api.services import item_values, site_root_paths_pinned
+
+    events = [make_event(commune, title=f"Marché {number}", start=dt.datetime(
+        2027, 5, number, 9, tzinfo=dt.UTC)) for number in (1, 2)]
+    for event in events:
+        # Unpublished, a page's `updated_at` is now(): give it a fixed one to compare.
+        event.last_published_at = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
+
+    def values_of_all():
+        return [item_values(page=event, commune=commune_ref_for(page=event), translations=[],
+                            category_slugs=[], sharing=([], [])) for event in events]
+
+    unpinned = values_of_all()
+    computed = []
+    original = Page.get_full_url
+    monkeypatch.setattr(Page, "get_full_url", lambda page, request=None: (
+        computed.append(page.pk), original(page, request))[1])
+    with site_root_paths_pinned(Site.get_site_root_paths()):
+        pinned = values_of_all()
+    assert pinned == unpinned
+    assert pinned[0]["url"] == "http://donges.localhost/agenda/marche-1/"
+    # Each event's row, its JSON-LD url, and the commune shared by both: once each.
+    assert sorted(computed) == sorted([events[0].pk, events[1].pk, commune.pk])
+    computed.clear()
+    values_of_all()  # outside the block, nothing is remembered
+    assert len(computed) == 6

@@ -167,6 +167,23 @@ def wait_for_merges() -> float:
     return time.perf_counter() - started
 
 
+def index_segments(ours: dict) -> dict[str, int]:
+    """Lucene segments of each engine's French index (one after search_rebuild)."""
+    from django.test.utils import override_settings
+
+    from search.backends import get_search_backend
+
+    counts = {}
+    for name, params in ours.items():
+        with override_settings(CLOCHER_SEARCH=params):
+            backend = get_search_backend()
+            if hasattr(backend, "client"):
+                shards = backend.client.indices.segments(index=backend.alias("fr"))["indices"]
+                counts[name] = sum(len(copy["segments"]) for index in shards.values()
+                                   for copies in index["shards"].values() for copy in copies)
+    return counts
+
+
 def wagtail_backend_settings(url: str) -> dict:
     return {"BACKEND": "modelsearch.backends.opensearch3", "URLS": [url],
             "INDEX_PREFIX": "bench-wagtail-", "AUTO_UPDATE": False, "TIMEOUT": 60,
@@ -209,6 +226,14 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
 # --- (b) latency ----------------------------------------------------------------------
 
 
+_started = None  # the Barrier all clients of a run wait at before measuring
+
+
+def _client_init(barrier) -> None:
+    global _started
+    _started = barrier
+
+
 def _client(args) -> list[float]:
     kind, params, database_url, seconds, seed, wagtail_url = args
     setup_django(database_url, params)
@@ -237,6 +262,9 @@ def _client(args) -> list[float]:
 
     for text in QUERIES[:3]:  # warm-up
         ask(text, communes[0])
+    # Every client measures from the same moment: a client that starts while the
+    # others still import Django and warm up measures their start-up, not searching.
+    _started.wait(timeout=600)
     timings = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -249,9 +277,11 @@ def _client(args) -> list[float]:
 
 def bench_latency(kind: str, params: dict | None, database_url: str, clients: int,
                   seconds: float, wagtail_url: str = "", seed: int = 0) -> list[float]:
-    """Timings (ms) of `clients` client processes asking for `seconds`."""
+    """Timings (ms) of `clients` client processes asking for `seconds`, all started
+    together once each has set up and warmed up."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(clients) as pool:
+    with context.Pool(clients, initializer=_client_init,
+                      initargs=(context.Barrier(clients),)) as pool:
         results = pool.map(_client, [(kind, params, database_url, seconds,
                                       seed * 1000 + client, wagtail_url)
                                      for client in range(clients)])
@@ -365,6 +395,10 @@ def main() -> None:
         results["rebuild"]["wagtail-opensearch"] = bench_wagtail_indexing(
             opensearch_url, args.wagtail_seconds)
         print(results["rebuild"]["wagtail-opensearch"], flush=True)
+    # Every refresh with changes adds a segment (the publish runs of (c) leave a few small
+    # ones) and each query pays for each segment: the state measured is printed.
+    results["segments"] = index_segments(ours)
+    print("segments per index:", results["segments"], flush=True)
     rows = [*[("ours", name, params) for name, params in ours.items()],
             ("wagtail", "wagtail-opensearch", None)]
     # Interleaved: every backend gets a slice of each round, so a burst of load from
@@ -405,7 +439,9 @@ def tables(results: dict) -> str:
         if wagtail and name in results["rebuild"]:
             ratio = results["rebuild"][name]["docs_per_s"] / wagtail["docs_per_s"]
             lines.append(f"ours on {name} vs Wagtail's indexing on OpenSearch: {ratio:.1f}x")
-    lines += ["", "(b) Search latency", "",
+    segments = ", ".join(f"{name} {count}" for name, count in results.get("segments", {}).items())
+    lines += ["", "(b) Search latency" + (f" (segments per French index: {segments})"
+                                          if segments else ""), "",
               "| backend | 1 client p50 | 1 client p95 | 8 clients p50 | 8 clients p95 | "
               "8 clients req/s |", "| --- | --- | --- | --- | --- | --- |"]
     names = dict.fromkeys(key.split("@")[0] for key in results["latency"])

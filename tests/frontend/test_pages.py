@@ -222,3 +222,24 @@ def test_english_page_has_an_english_interface(client, commune):
     html = client.get("/en/", HTTP_HOST=HOST).content.decode()
     assert '<html lang="en">' in html
     assert '<header class="site-header">' in html  # translated: no French mark (issue 6)
+
+
+@pytest.mark.parametrize(("host", "path", "queries"), [
+    (HOST, "/agenda/", 0),  # the site's root is the commune routing went through
+    ("localhost", "/donges/agenda/", 1),  # the portal's: one ancestor query
+])
+def test_section_finds_its_commune_from_the_route(rf, commune, neighbour_commune,
+                                                  django_assert_num_queries, host, path,
+                                                  queries):
+    from wagtail.models import Page
+
+    from cms.content.selectors import commune_of
+
+    request = rf.get(path, HTTP_HOST=host)
+    agenda = Page.route_for_request(request, path).page
+    assert agenda == section(commune, EventIndexPage)
+    with django_assert_num_queries(queries):
+        assert commune_of(page=agenda, request=request) == commune
+    # A page of another commune seen from this request is not given the site's commune.
+    other = section(neighbour_commune, EventIndexPage)
+    assert commune_of(page=other, request=request) == neighbour_commune

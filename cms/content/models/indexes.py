@@ -22,7 +22,7 @@ class SectionIndexPage(Page):
         from cms.content.selectors import commune_of
 
         context = super().get_context(request, *args, **kwargs)
-        commune = commune_of(page=self)
+        commune = commune_of(page=self, request=request)
         paginator = Paginator(self.listing(commune), 20)
         context["commune"] = commune
         context["items"] = paginator.get_page(request.GET.get("page"))
@@ -59,7 +59,7 @@ class EventIndexPage(SectionIndexPage):
 
         # The section's listing is replaced by the filtered agenda (list or month view).
         context = Page.get_context(self, request, *args, **kwargs)
-        commune = commune_of(page=self)
+        commune = commune_of(page=self, request=request)
         context.update(agenda_context(request=request, commune=commune))
         return context
 
@@ -105,7 +105,8 @@ class DirectoryIndexPage(SectionIndexPage):
 
         # The directory, or the neighbourhood's producers (?vue=producteurs), filtered.
         context = Page.get_context(self, request, *args, **kwargs)
-        context.update(directory_context(request=request, commune=commune_of(page=self)))
+        commune = commune_of(page=self, request=request)
+        context.update(directory_context(request=request, commune=commune))
         return context
 
     class Meta:
