@@ -1,28 +1,8 @@
-import time
-
 import pytest
 from django.core.cache import cache
-from django.db import connection
 
 from cms.api import microcache
 from tests.factories import CategoryFactory, make_commune
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database. Before it is dropped, wait for PostgreSQL's
-    autovacuum to leave it: DROP DATABASE refuses a database in use, and pytest-django
-    only warns ("being accessed by other users") and leaves it behind."""
-    yield
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _attempt in range(100):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                           "current_database() AND backend_type = 'autovacuum worker'")
-            if not cursor.fetchone()[0]:
-                break
-            time.sleep(0.1)
 
 
 @pytest.fixture
