@@ -31,8 +31,30 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+@pytest.fixture(scope="session")
+def live_server_sessions_ended(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """At the end of the run, end the database sessions the live server's threads left.
+
+    pytest-django's live server answers each browser connection in a daemon thread with
+    its own database connection. A thread still waiting on a keep-alive socket when the
+    run ends keeps its session open, and PostgreSQL then refuses to drop the test
+    database ("is being accessed by other users"). The sessions are this role's own on
+    the test database, so it may end them; torn down before the database is dropped
+    (this fixture depends on django_db_setup)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND pid <> pg_backend_pid() AND usename = current_user "
+            "AND backend_type = 'client backend'")
+
+
 @pytest.fixture
-def browser_context(tmp_path) -> Iterator:
+def browser_context(tmp_path, live_server_sessions_ended) -> Iterator:
     """Yield a Chromium context with a fresh profile (no cookies, no cache) for one test."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")

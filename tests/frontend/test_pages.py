@@ -211,6 +211,10 @@ def test_server_error_page_needs_no_database(rf):
     assert response.status_code == 500
     assert '<html lang="fr">' in response.content.decode()
     assert "Un problème est survenu" in response.content.decode()
+    # The other site languages too, each marked with its language (it has no context to
+    # know the visitor's).
+    assert '<section lang="en" aria-labelledby="error-en">' in response.content.decode()
+    assert '<section lang="de" aria-labelledby="error-de">' in response.content.decode()
 
 
 def test_english_page_has_an_english_interface(client, commune):
