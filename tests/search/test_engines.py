@@ -11,7 +11,7 @@ import pytest
 
 from search.query import SearchRequest, search_run
 
-from .behaviour import FuzzyBehaviour, IndexingBehaviour, SearchBehaviour
+from .behaviour import FuzzyBehaviour, IndexingBehaviour, SearchBehaviour, titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 
@@ -51,6 +51,14 @@ class FuzzyFallbackBehaviour:
         assert [hit.title for hit in results.hits] == ["Club de football de Montoir"]
         assert results.total == 1
         assert len(requests_made) == 2 and "fuzziness" in str(requests_made[1]["query"])
+
+    def test_typos_allowed_grow_with_the_word(self, backend, corpus, requests_made):
+        # Two typos from 8 letters: "prducters" is "producteurs" less an o and a u.
+        results = search_run(request=SearchRequest(text="prducters", scope="all"))
+        assert titles(results) == ["Le marché des producteurs revient"]
+        # None under 4 letters: "pot" is one letter from "port" and finds nothing.
+        assert search_run(request=SearchRequest(text="pot", scope="all")).total == 0
+        assert "fuzziness" in str(requests_made[-1]["query"])
 
 
 class StoredSourceBehaviour:
