@@ -41,12 +41,11 @@ MAX_SUMMARY = 2000
 MAX_CONTENT = 100_000
 ALLOWED_TAGS = {"p", "br", "a", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
                 "h2", "h3", "h4", "span"}
-
+_WHITESPACE = re.compile(r"\s+")
 
 # Built once: nh3.clean() builds its sanitiser from the options on every call, ten times
 # the cost of the cleaning itself, and every inbound activity cleans five strings twice
 # (the inbox view's parse() and the worker's).
-_WHITESPACE = re.compile(r"\s+")
 _TEXT_CLEANER = nh3.Cleaner(tags=set())
 _HTML_CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes={"a": {"href"}},
                             url_schemes={"http", "https", "mailto"},
