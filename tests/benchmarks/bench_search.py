@@ -480,11 +480,6 @@ def tables(results: dict) -> str:
                  if row.get("merge_seconds") else "")
         lines.append(f"| {name}{partial} | {row['documents']:,} | {row['seconds']:.1f}{merge} | "
                      f"{row['docs_per_s']:,.0f} |")
-    wagtail = results["rebuild"].get("wagtail-opensearch")
-    for name in ("opensearch", "elasticsearch"):
-        if wagtail and name in results["rebuild"]:
-            ratio = results["rebuild"][name]["docs_per_s"] / wagtail["docs_per_s"]
-            lines.append(f"ours on {name} vs Wagtail's indexing on OpenSearch: {ratio:.1f}x")
     segments = ", ".join(f"{name} {count}" for name, count in results.get("segments", {}).items())
     lines += ["", "(b) Search latency" + (f" (segments per French index: {segments})"
                                           if segments else ""), "",
