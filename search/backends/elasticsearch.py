@@ -54,11 +54,19 @@ FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
 # no longer match every 3-letter word one letter away.
 FUZZY_OPTIONS = {"fuzziness": "AUTO:4,8", "prefix_length": 2, "max_expansions": 10}
 BASIC_FIELDS = ["title_folded^4", "folded"]
+# Typos on the "basic" profile: one field, the title, summary, commune and categories
+# folded (not the body, as FUZZY_FIELDS). The node builds a typo automaton per word and
+# field: two fields, or the bodies' words, made a typo pass twice as slow (issue 4,
+# session 13).
+BASIC_TYPO_FIELD = "short_folded"
 SUGGEST_SIZE_MAX = 20
-SEARCH_ONLY_FIELDS = ("body", "folded")
-HIT_SOURCE = ["kind", "title", "summary", "url", "commune", "commune_name", "location",
-              "date", "start", "end", "provenance", "origin_commune", "origin_server",
-              "origin_url"]
+# The stored `_source`: what a hit shows, and `live` (document_versions). The rest is
+# searched, filtered or counted, from the index and doc values only.
+STORED_SOURCE = ["kind", "title", "summary", "url", "commune", "commune_name", "location",
+                 "date", "start", "end", "provenance", "origin_commune", "origin_server",
+                 "origin_url", "live"]
+# A rebuild's merge to one segment: seconds for the benchmark's 220,000 documents.
+MERGE_TIMEOUT_S = 3600
 # Index settings while a rebuild loads an index, back to the defaults (None) after.
 BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
 # What search() reads of a response: less JSON for the node to write and us to parse.
@@ -123,10 +131,12 @@ def index_definition(*, name: str, locale: str, profile: str,
     for field_name in ("body", "commune_name", "categories_text"):
         mapping.field(field_name, "text", **text_options)
     # Words folded and lightly stemmed by us (text.py): accent-insensitive matching on
-    # any node; the only text fields of the "basic" profile.
-    # (The standard analyzer: the only one of the server itself.)
+    # any node; the only text fields of the "basic" profile. `short_folded` is `folded`
+    # without the body, for typos. (The standard analyzer: the only one of the server
+    # itself.)
     mapping.field("title_folded", "text", analyzer="standard")
     mapping.field("folded", "text", analyzer="standard")
+    mapping.field("short_folded", "text", analyzer="standard")
     for keyword in ("kind", "categories", "commune", "epci", "department", "locale",
                     "shared_with", "provenance", "origin_commune", "origin_server"):
         mapping.field(keyword, "keyword")
@@ -146,12 +156,13 @@ def index_definition(*, name: str, locale: str, profile: str,
         analysis["normalizer"].get_definition() and
         {"folded_keyword": analysis["normalizer"].get_definition()})
     definition["mappings"]["_meta"] = {"profile": profile, "locale": locale}
-    # Searched, never shown: out of the `_source` every hit's fetch parses and filters
-    # (issue 4 profile). Rebuilds read the read model, never the index. The node keeps
-    # a full copy (`_recovery_source`) until a merge prunes it; OpenSearch 2 never
-    # prunes a rebuild's single merged segment, so its index grows (Elasticsearch 8's
-    # shrinks).
-    definition["mappings"]["_source"] = {"excludes": list(SEARCH_ONLY_FIELDS)}
+    # Only what hits need: a hit's fetch returns the stored source as it is, where
+    # filtering it meant parsing it (issue 4, session 13: a tenth of the node's time per
+    # search; before, the body). Rebuilds read the read model, never the index. The
+    # node keeps a full copy (`_recovery_source`) until a merge prunes it; OpenSearch 2
+    # never prunes a rebuild's single merged segment, so its index grows (Elasticsearch
+    # 8's shrinks).
+    definition["mappings"]["_source"] = {"includes": STORED_SOURCE}
     return definition
 
 
@@ -181,6 +192,9 @@ def _source(document: SearchDocument, profile: str) -> dict[str, Any]:
     if profile == "basic":
         source["folded"] = folded_text(" ".join([document.title, document.summary,
                                                  document.body, document.commune_name]))
+        source["short_folded"] = folded_text(" ".join([
+            document.title, document.summary, document.commune_name,
+            source["categories_text"]]))
     return source
 
 
@@ -193,6 +207,17 @@ def _relaxes(text: str) -> bool:
     the standard tokenizer splits finer (CJK): those keep the clause."""
     folded = words(text)
     return len(folded) > 2 or not all(word.isascii() for word in folded)
+
+
+def _basic_typos(folded: str) -> dict[str, Any]:
+    """The "basic" profile's typo clause: every word as typed anywhere (bodies
+    included), or a letter or two off in BASIC_TYPO_FIELD. "horaires dechetterie"
+    finds the déchèterie whose hours are in its body."""
+    return {"bool": {"must": [
+        {"bool": {"should": [
+            {"term": {"folded": word}},
+            {"match": {BASIC_TYPO_FIELD: {"query": word, **FUZZY_OPTIONS}}},
+        ]}} for word in dict.fromkeys(folded.split())]}}
 
 
 def _minute(moment: dt.datetime) -> str:
@@ -238,15 +263,12 @@ class ElasticsearchSearchBackend(SearchBackend):
 
         return helpers.bulk
 
-    def bulk_client(self) -> Any:
-        return self.client.options(request_timeout=max(self.timeout, 60))
+    def bulk_client(self, seconds: float = 60) -> Any:
+        """The client for a long request (bulk, force merge), and its `bulk_options`."""
+        return self.client.options(request_timeout=max(self.timeout, seconds))
 
-    def bulk_options(self) -> dict[str, Any]:
+    def bulk_options(self, seconds: float = 60) -> dict[str, Any]:
         return {}
-
-    def background_options(self) -> dict[str, Any]:
-        """Arguments that make a long index operation (force merge) a node task."""
-        return {"wait_for_completion": False}
 
     # -- setup ------------------------------------------------------------------------
 
@@ -391,12 +413,16 @@ class ElasticsearchSearchBackend(SearchBackend):
         self._ready.update(target)
         # One segment per index: a bulk load leaves a dozen, and every query pays for
         # each (fuzzy expansion per terms dictionary, ordinals for the facets). The
-        # merge runs on the node after the swap; search goes on meanwhile.
+        # merge runs after the swap, search goes on meanwhile; the refresh after it
+        # makes the merged segment the one searched (without it OpenSearch 2 went on
+        # searching the bulk load's segments until the next write: issue 4, session 13).
+        names = ",".join(target.values())
         try:
-            self.client.indices.forcemerge(index=",".join(target.values()),
-                                           max_num_segments=1, **self.background_options())
+            self.bulk_client(MERGE_TIMEOUT_S).indices.forcemerge(
+                index=names, max_num_segments=1, **self.bulk_options(MERGE_TIMEOUT_S))
+            self.client.indices.refresh(index=names)
         except self.client_errors as error:
-            logger.warning("search rebuild: force merge not started: %s", error)
+            logger.warning("search rebuild: the merge to one segment failed: %s", error)
 
     def document_versions(self) -> dict[int, tuple[int, bool]]:
         from elasticsearch_dsl import Search
@@ -465,7 +491,6 @@ class ElasticsearchSearchBackend(SearchBackend):
     def _text_query(self, text: str, *, fuzzy: bool) -> dict[str, Any] | None:
         """The scoring query of `text`. Without `fuzzy` the typo clause matches the words
         as typed: it still rewards a field holding every word, without the expansion."""
-        typos = FUZZY_OPTIONS if fuzzy else {}
         if self.profile == "basic":
             folded = " ".join(words(text))
             if not folded:
@@ -473,16 +498,19 @@ class ElasticsearchSearchBackend(SearchBackend):
             # All four clauses even for short queries: without fuzziness the first,
             # second and last are the same term queries, which Lucene folds together;
             # dropping the last one changed the scores (not just their scale).
+            typo_clause = (_basic_typos(folded) if fuzzy else
+                           {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
+                                            "operator": "and"}})
             return {"bool": {"should": [
                 {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
                                  "operator": "and", "boost": 2}},
-                {"multi_match": {"query": folded, "fields": BASIC_FIELDS, **typos,
-                                 "operator": "and"}},
+                typo_clause,
                 {"match_phrase": {"title_folded": {"query": folded, "slop": 2, "boost": 3}}},
                 {"multi_match": {"query": folded, "fields": BASIC_FIELDS, "type": "cross_fields",
                                  "minimum_should_match": RELAXED_MATCH, "boost": 0.2}},
             ], "minimum_should_match": 1}}
         relaxed = _relaxes(text)
+        typos = FUZZY_OPTIONS if fuzzy else {}
         return {"bool": {"should": [
             {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
                              "operator": "and", "boost": 2 if relaxed else 2.2}},
@@ -605,9 +633,6 @@ class ElasticsearchSearchBackend(SearchBackend):
             "query": scored, "aggs": aggs, "from": query.offset, "size": query.limit,
             "track_total_hits": True,
             "sort": ["_score", {"date": {"order": "desc", "missing": "_last"}}],
-            # Not the body (up to 20,000 characters a page): loading and filtering it
-            # out of 20 sources cost more than the rest of the fetch phase.
-            "_source": HIT_SOURCE,
         }
         if facet_filters:
             body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}

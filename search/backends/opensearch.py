@@ -55,12 +55,8 @@ class OpenSearchSearchBackend(ElasticsearchSearchBackend):
 
         return helpers.bulk
 
-    def bulk_client(self) -> Any:
+    def bulk_client(self, seconds: float = 60) -> Any:
         return self.client
 
-    def bulk_options(self) -> dict[str, Any]:
-        return {"request_timeout": max(self.timeout, 60)}
-
-    def background_options(self) -> dict[str, Any]:
-        # opensearch-py's forcemerge() does not list the parameter the node accepts.
-        return {"params": {"wait_for_completion": "false"}}
+    def bulk_options(self, seconds: float = 60) -> dict[str, Any]:
+        return {"request_timeout": max(self.timeout, seconds)}

@@ -16,6 +16,16 @@ from .behaviour import FuzzyBehaviour, IndexingBehaviour, SearchBehaviour, title
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 
 
+def index_news(backend, commune, **fields) -> None:
+    """A news item straight into the index (no page behind it), searchable."""
+    from search.documents import SearchDocument
+
+    backend.index_documents(documents=[SearchDocument(
+        version=1, kind="news", commune=commune.insee_code, commune_name=commune.title,
+        **fields)])
+    backend.refresh()
+
+
 class FuzzyFallbackBehaviour:
     """The typo-tolerant pass runs only when the words as typed do not fill the page."""
 
@@ -65,23 +75,45 @@ class StoredSourceBehaviour:
     """Searched-only text (the body) stays out of the stored source every hit reads."""
 
     def test_the_body_is_searched_but_not_stored(self, backend, corpus, commune):
-        from search.documents import SearchDocument
-
-        backend.index_documents(documents=[SearchDocument(
-            id=987_654, version=1, kind="news", title="Avis aux riverains",
-            summary="Travaux rue du port.", body="Ravalement des façades en novembre.",
-            commune=commune.insee_code, commune_name=commune.title)])
-        backend.refresh()
+        index_news(backend, commune, id=987_654, title="Avis aux riverains",
+                   summary="Travaux rue du port.", body="Ravalement des façades en novembre.")
         results = search_run(request=SearchRequest(text="ravalement", scope="all"))
         assert [hit.title for hit in results.hits] == ["Avis aux riverains"]
         assert results.hits[0].snippet_html == "Travaux rue du port."
         stored = backend.client.get(index=backend.alias("fr"), id="987654")["_source"]
         assert stored["title"] == "Avis aux riverains" and stored["summary"]
-        assert "body" not in stored and "folded" not in stored
+        # What a hit shows and `live`: searched and filtered fields are not stored.
+        assert not {"body", "folded", "short_folded", "title_folded", "categories_text",
+                    "shared_with"} & set(stored)
+        assert stored["live"] is True
+
+
+class MergeBehaviour:
+    """A rebuild's index is searched as one merged segment once the rebuild returns."""
+
+    def test_a_rebuild_leaves_one_searchable_segment(self, backend, corpus):
+        from search.documents import SearchDocument
+
+        target = backend.rebuild_begin()
+
+        def searched_segments() -> int:
+            shards = backend.client.indices.segments(index=target["fr"])["indices"]
+            return sum(copy["num_search_segments"] for index in shards.values()
+                       for copies in index["shards"].values() for copy in copies)
+
+        for batch in range(3):  # a refresh after each: three segments
+            backend.index_documents(target=target, documents=[SearchDocument(
+                id=900_000 + batch, version=1, kind="news", title=f"Lot {batch}",
+                commune="44052", commune_name="Donges")])
+            backend.client.indices.refresh(index=target["fr"])
+        assert searched_segments() == 3
+        backend.rebuild_finish(target=target)
+        assert searched_segments() == 1
+        assert search_run(request=SearchRequest(text="lot", scope="all")).total == 3
 
 
 class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
-                     StoredSourceBehaviour):
+                     StoredSourceBehaviour, MergeBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis == "opensearch-full"
@@ -129,7 +161,7 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFa
 
 
 class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
-                        StoredSourceBehaviour):
+                        StoredSourceBehaviour, MergeBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis.startswith("elasticsearch-")
@@ -139,6 +171,17 @@ class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehavio
         assert backend.capabilities.fuzzy
         results = search_run(request=SearchRequest(text="footbal", scope="all"))
         assert "Club de football de Montoir" in [hit.title for hit in results.hits]
+
+    def test_typos_are_read_outside_the_body_and_words_as_typed_anywhere(self, backend,
+                                                                       corpus, commune):
+        index_news(backend, commune, id=987_655, title="Centre de tri du Brivet",
+                   summary="Dépôt des encombrants.",
+                   body="Horaires d'hiver : du lundi au samedi.")
+        # A typo in a word of the summary, the other word as typed in the body only.
+        found = search_run(request=SearchRequest(text="horaires encombrents", scope="all"))
+        assert titles(found) == ["Centre de tri du Brivet"]
+        # A typo in a word of the body only is not read, as on the "full" profile.
+        assert search_run(request=SearchRequest(text="lunid", scope="all")).total == 0
 
 
 @pytest.mark.parametrize("flavour", ["opensearch", "elasticsearch"])
