@@ -393,6 +393,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         return target
 
     def rebuild_finish(self, *, target: dict[str, str]) -> None:
+        names = ",".join(target.values())
         actions: list[dict[str, Any]] = []
         old: list[str] = []
         for locale, name in target.items():
@@ -406,7 +407,7 @@ class ElasticsearchSearchBackend(SearchBackend):
             actions.extend({"remove": {"index": index, "alias": alias}} for index in current
                            if index != name)
             actions.append({"add": {"index": name, "alias": alias}})
-        self._call(self.client.indices.refresh, index=",".join(target.values()))
+        self._call(self.client.indices.refresh, index=names)
         self._call(self.client.indices.update_aliases, body={"actions": actions})
         for index in old:
             self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
@@ -416,7 +417,6 @@ class ElasticsearchSearchBackend(SearchBackend):
         # merge runs after the swap, search goes on meanwhile; the refresh after it
         # makes the merged segment the one searched (without it OpenSearch 2 went on
         # searching the bulk load's segments until the next write: issue 4, session 13).
-        names = ",".join(target.values())
         try:
             self.bulk_client(MERGE_TIMEOUT_S).indices.forcemerge(
                 index=names, max_num_segments=1, **self.bulk_options(MERGE_TIMEOUT_S))
