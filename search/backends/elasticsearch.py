@@ -70,8 +70,6 @@ MERGE_TIMEOUT_S = 3600
 # Index settings while a rebuild loads an index, back to the defaults (None) after.
 BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
 # What search() reads of a response: less JSON for the node to write and us to parse.
-RESPONSE_FIELDS = ["hits.total.value", "hits.hits._id", "hits.hits._score",
-                   "hits.hits._source", "hits.hits.highlight", "aggregations"]
 # All words up to two, then all but one (after stop words).
 RELAXED_MATCH = "2<-1"
 
@@ -646,8 +644,7 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def _ask(self, query: BackendQuery, text_query: dict[str, Any] | None) -> dict[str, Any]:
         return self._call(self.client.search, index=self.alias(query.locale),
-                          body=self._body(query, text_query), ignore_unavailable=True,
-                          filter_path=RESPONSE_FIELDS)
+                          body=self._body(query, text_query), ignore_unavailable=True)
 
     def search(self, *, query: BackendQuery) -> BackendResults:
         if not query.text:

@@ -18,7 +18,9 @@ locale "en", same translation key): Wagtail's own translation machinery costs
 (a) our `search_rebuild` (all pages, fr + en) vs Wagtail's indexing (modelsearch's
 OpenSearch 3 backend, the same `index.add_items` calls `update_index` makes, over
 `get_indexed_objects()` of each page model, stopped after --wagtail-seconds);
-(b) p50/p95 latency at 1 and 8 client processes of a mix of regional queries;
+(b) p50/p95 latency at 1 and 8 client processes of a mix of regional queries, once
+the machine is idle; Wagtail's backend on its index as its indexing leaves it and on a
+copy merged to one segment, as our rebuild leaves ours;
 (c) publish → searchable p95 with `manage.py run_worker` running.
 
 Ends with a table of issue 4's targets that the run measured; exits 1 when one is
@@ -46,6 +48,13 @@ TARGET_REBUILD_RATIO = 3.0
 TARGET_REBUILD_PER_S = 1500
 TARGET_P95_MS = 50
 TARGET_PUBLISH_P95_S = 3.0
+# Wagtail's index as its indexing leaves it, and a copy merged to one segment as our
+# rebuild leaves ours (see wagtail_merged_copy()).
+WAGTAIL_PREFIX = "bench-wagtail-"
+WAGTAIL_MERGED_PREFIX = "bench-wagtail-merged-"
+WAGTAIL_INDEX = "wagtailcore_page"  # every page model shares it
+# The latency rounds start once the machine was this idle over 5 s (see settle()).
+SETTLE_IDLE = 0.9
 ENGINES = ("opensearch", "elasticsearch")
 QUERIES = ["vide grenier", "marché producteurs", "horaires déchèterie", "club de foot",
            "médiathèque", "conseil municipal", "randonnée", "boulangerie", "concert",
@@ -166,25 +175,33 @@ def bench_rebuild(params: dict) -> dict:
 
 def index_segments(ours: dict) -> dict[str, int]:
     """Lucene segments searched in each engine's French index (one after search_rebuild;
-    those a merge replaced are listed until a refresh, and not searched)."""
+    those a merge replaced are listed until a refresh, and not searched), and in
+    Wagtail's index."""
     from django.test.utils import override_settings
 
     from search.backends import get_search_backend
+
+    def searched(client, index: str) -> int:
+        shards = client.indices.segments(index=index)["indices"]
+        return sum(copy["num_search_segments"] for found in shards.values()
+                   for copies in found["shards"].values() for copy in copies)
 
     counts = {}
     for name, params in ours.items():
         with override_settings(CLOCHER_SEARCH=params):
             backend = get_search_backend()
             if hasattr(backend, "client"):
-                shards = backend.client.indices.segments(index=backend.alias("fr"))["indices"]
-                counts[name] = sum(copy["num_search_segments"] for index in shards.values()
-                                   for copies in index["shards"].values() for copy in copies)
+                counts[name] = searched(backend.client, backend.alias("fr"))
+                if name == "opensearch":
+                    for label, prefix in WAGTAIL_CONTROLS.items():
+                        if backend.client.indices.exists(index=prefix + WAGTAIL_INDEX):
+                            counts[label] = searched(backend.client, prefix + WAGTAIL_INDEX)
     return counts
 
 
-def wagtail_backend_settings(url: str) -> dict:
+def wagtail_backend_settings(url: str, prefix: str = WAGTAIL_PREFIX) -> dict:
     return {"BACKEND": "modelsearch.backends.opensearch3", "URLS": [url],
-            "INDEX_PREFIX": "bench-wagtail-", "AUTO_UPDATE": False, "TIMEOUT": 60,
+            "INDEX_PREFIX": prefix, "AUTO_UPDATE": False, "TIMEOUT": 60,
             "OPTIONS": {}, "INDEX_SETTINGS": {"settings": {"index": {
                 "number_of_shards": 1, "number_of_replicas": 0}}}}
 
@@ -223,6 +240,34 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
 
 # --- (b) latency ----------------------------------------------------------------------
 
+WAGTAIL_CONTROLS = {"wagtail-opensearch": WAGTAIL_PREFIX,
+                    "wagtail-opensearch-merged": WAGTAIL_MERGED_PREFIX}
+
+
+def wagtail_merged_copy(params: dict) -> None:
+    """Wagtail's index copied (`_clone`) and merged to one segment: the control on the
+    terms our rebuild leaves our index. Its indexing asks for no merge and leaves a
+    dozen segments; every search pays for each (issue 4, session 14: 7 segments cost our
+    OpenSearch searches 18 % more node CPU than 1)."""
+    from django.test.utils import override_settings
+
+    from search.backends import get_search_backend
+
+    source, copy = WAGTAIL_PREFIX + WAGTAIL_INDEX, WAGTAIL_MERGED_PREFIX + WAGTAIL_INDEX
+    with override_settings(CLOCHER_SEARCH=params):
+        backend = get_search_backend()
+        client = backend.client
+        client.indices.delete(index=copy, ignore_unavailable=True)
+        client.indices.put_settings(index=source, body={"index.blocks.write": True})
+        try:
+            client.indices.clone(index=source, target=copy, body={
+                "settings": {"index.blocks.write": None}}, wait_for_active_shards=1)
+        finally:
+            client.indices.put_settings(index=source, body={"index.blocks.write": None})
+        backend.bulk_client(3600).indices.forcemerge(index=copy, max_num_segments=1,
+                                                     **backend.bulk_options(3600))
+        client.indices.refresh(index=copy)
+
 
 _started = None  # the Barrier all clients of a run wait at before measuring
 
@@ -234,7 +279,8 @@ def _client_init(barrier) -> None:
 
 def _client(args) -> list[float]:
     kind, params, database_url, seconds, seed, wagtail_url = args
-    setup_django(database_url, params)
+    # Ours: the search settings; Wagtail's: its index prefix.
+    setup_django(database_url, params if kind == "ours" else None)
     from search.query import SearchRequest, search_run
 
     rng = random.Random(seed)
@@ -243,12 +289,14 @@ def _client(args) -> list[float]:
     communes = list(CommuneHomePage.objects.filter(locale__language_code="fr")
                     .values_list("insee_code", flat=True))
     if kind == "wagtail":
+        prefix = params
         from django.conf import settings
         from modelsearch.backends import get_search_backend
         from wagtail.models import Page
 
         settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
-                                           "bench": wagtail_backend_settings(wagtail_url)}
+                                           "bench": wagtail_backend_settings(wagtail_url,
+                                                                             prefix)}
         settings.MODELSEARCH_BACKENDS = settings.WAGTAILSEARCH_BACKENDS
         backend = get_search_backend("bench")
 
@@ -284,6 +332,31 @@ def bench_latency(kind: str, params: dict | None, database_url: str, clients: in
                                       seed * 1000 + client, wagtail_url)
                                      for client in range(clients)])
     return [t for result in results for t in result]
+
+
+def cpu_idle(seconds: float) -> float:
+    """The machine's idle share over `seconds` (/proc/stat: all cores, iowait idle)."""
+    def sample() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(value) for value in stat.readline().split()[1:]]
+
+    before = sample()
+    time.sleep(seconds)
+    spent = [after - prior for after, prior in zip(sample(), before, strict=True)]
+    return (spent[3] + spent[4]) / max(1, sum(spent))
+
+
+def settle(*, idle: float = SETTLE_IDLE, window: float = 5, budget: float = 300) -> dict:
+    """Wait until the machine is quiet: what the phase before left running (the node's
+    merges after Wagtail's indexing, PostgreSQL's autovacuum after the database
+    rebuild) is not search latency. Gives up after `budget` seconds and says so."""
+    started = time.perf_counter()
+    while True:
+        share = cpu_idle(window)
+        waited = time.perf_counter() - started
+        if share >= idle or waited >= budget:
+            return {"seconds": round(waited, 1), "idle": round(share, 3),
+                    "quiet": share >= idle}
 
 
 def latency_summary(timings: list[float], seconds: float) -> dict:
@@ -393,12 +466,16 @@ def main() -> int:
         results["rebuild"]["wagtail-opensearch"] = bench_wagtail_indexing(
             opensearch_url, args.wagtail_seconds)
         print(results["rebuild"]["wagtail-opensearch"], flush=True)
+    print("Wagtail's index copied and merged to one segment", flush=True)
+    wagtail_merged_copy(ours["opensearch"])
     # Every refresh with changes adds a segment (the publish runs of (c) leave a few small
     # ones) and each query pays for each segment: the state measured is printed.
     results["segments"] = index_segments(ours)
     print("segments per index:", results["segments"], flush=True)
+    results["settle"] = settle()
+    print("settled before the latency rounds:", results["settle"], flush=True)
     rows = [*[("ours", name, params) for name, params in ours.items()],
-            ("wagtail", "wagtail-opensearch", None)]
+            *[("wagtail", label, prefix) for label, prefix in WAGTAIL_CONTROLS.items()]]
     # Interleaved: every backend gets a slice of each round, so a burst of load from
     # elsewhere on the machine falls on all of them alike.
     per_round = args.latency_seconds / args.latency_rounds
@@ -443,12 +520,14 @@ def target_rows(results: dict) -> list[tuple[str, str, bool]]:
             rows.append((f"(a) rebuild on {name} >= {TARGET_REBUILD_RATIO:.0f}x Wagtail's "
                          "indexing (on OpenSearch)",
                          f"{ratio:.1f}x", ratio >= TARGET_REBUILD_RATIO))
-    control = latency.get("wagtail-opensearch@8")
+    controls = {"": latency.get("wagtail-opensearch@8"),
+                ", merged": latency.get("wagtail-opensearch-merged@8")}
     for name in ENGINES:
         if f"{name}@8" in latency:
             p95 = latency[f"{name}@8"]["p95_ms"]
-            against = (f" ({p95 / control['p95_ms']:.2f}x Wagtail's in the same run)"
-                       if control else "")
+            against = "; ".join(f"{p95 / control['p95_ms']:.2f}x Wagtail's{merged}"
+                                for merged, control in controls.items() if control)
+            against = f" ({against}, same run)" if against else ""
             rows.append((f"(b) ours on {name}, p95 at 8 clients < {TARGET_P95_MS} ms",
                          f"{p95:.1f} ms{against}", p95 < TARGET_P95_MS))
     if "publish" in results:
@@ -467,7 +546,11 @@ def tables(results: dict) -> str:
         lines.append(f"| {name}{partial} | {row['documents']:,} | {row['seconds']:.1f} | "
                      f"{row['docs_per_s']:,.0f} |")
     segments = ", ".join(f"{name} {count}" for name, count in results.get("segments", {}).items())
-    lines += ["", "(b) Search latency" + (f" (segments per French index: {segments})"
+    quiet = results.get("settle")
+    waited = (f"; started after {quiet['seconds']:.0f} s of waiting, machine "
+              f"{quiet['idle']:.0%} idle{'' if quiet['quiet'] else ' (budget spent)'}"
+              if quiet else "")
+    lines += ["", "(b) Search latency" + (f" (segments searched per index: {segments}{waited})"
                                           if segments else ""), "",
               "| backend | 1 client p50 | 1 client p95 | 8 clients p50 | 8 clients p95 | "
               "8 clients req/s |", "| --- | --- | --- | --- | --- | --- |"]
