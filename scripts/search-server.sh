@@ -301,8 +301,8 @@ write_config() { # node dir
         # Transport stays on its default range (9300-9400): the first free port is taken.
         echo "discovery.type: single-node"
         # The engines' own store (hybridfs: the hot index files mapped). Without mmap
-        # (niofs) every read is a system call: 25-40 % more node CPU per search
-        # (issue 4, session 14). vm.max_map_count (65530 in containers, which cannot
+        # (niofs) every read is a system call: 30 % (Elasticsearch) and 47 % (OpenSearch)
+        # more node CPU per search (issue 4, session 14). vm.max_map_count (65530 in containers, which cannot
         # raise it) only warns in development mode and is far above what a few
         # indices map; SEARCH_MMAP=0 turns mmap off.
         if [ "${SEARCH_MMAP:-1}" = 0 ]; then echo "node.store.allow_mmap: false"; fi

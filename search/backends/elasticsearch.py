@@ -69,7 +69,6 @@ STORED_SOURCE = ["kind", "title", "summary", "url", "commune", "commune_name", "
 MERGE_TIMEOUT_S = 3600
 # Index settings while a rebuild loads an index, back to the defaults (None) after.
 BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
-# What search() reads of a response: less JSON for the node to write and us to parse.
 # All words up to two, then all but one (after stop words).
 RELAXED_MATCH = "2<-1"
 

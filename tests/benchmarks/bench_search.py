@@ -348,9 +348,9 @@ def cpu_idle(seconds: float) -> float:
 
 
 def settle(*, idle: float = SETTLE_IDLE, window: float = 5, budget: float = 300) -> dict:
-    """Wait until the machine is quiet: what the phase before left running (the node's
-    merges after Wagtail's indexing, PostgreSQL's autovacuum after the database
-    rebuild) is not search latency. Gives up after `budget` seconds and says so."""
+    """Wait until the machine is quiet: what the phase before may leave running (merges
+    after Wagtail's indexing, autovacuum after the database rebuild) is not search
+    latency. Gives up after `budget` seconds and says so."""
     started = time.perf_counter()
     while True:
         share = cpu_idle(window)
