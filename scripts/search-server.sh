@@ -302,9 +302,9 @@ write_config() { # node dir
         echo "discovery.type: single-node"
         # The engines' own store (hybridfs: the hot index files mapped). Without mmap
         # (niofs) every read is a system call: 30 % (Elasticsearch) and 47 % (OpenSearch)
-        # more node CPU per search (issue 4, session 14). vm.max_map_count (65530 in containers, which cannot
-        # raise it) only warns in development mode and is far above what a few
-        # indices map; SEARCH_MMAP=0 turns mmap off.
+        # more node CPU per search (issue 4, session 14). vm.max_map_count (65530 in
+        # containers, which cannot raise it) only warns in development mode and is far
+        # above what a few indices map; SEARCH_MMAP=0 turns mmap off.
         if [ "${SEARCH_MMAP:-1}" = 0 ]; then echo "node.store.allow_mmap: false"; fi
         # CI disks may be fuller than the 85/90 % watermarks: never refuse to allocate.
         echo "cluster.routing.allocation.disk.threshold_enabled: false"

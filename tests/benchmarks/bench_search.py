@@ -193,10 +193,11 @@ def index_segments(ours: dict) -> dict[str, int]:
             backend = get_search_backend()
             if hasattr(backend, "client"):
                 counts[name] = searched(backend.client, backend.alias("fr"))
-                if name == "opensearch":
-                    for label, prefix in WAGTAIL_CONTROLS.items():
-                        if backend.client.indices.exists(index=prefix + WAGTAIL_INDEX):
-                            counts[label] = searched(backend.client, prefix + WAGTAIL_INDEX)
+    with override_settings(CLOCHER_SEARCH=ours["opensearch"]):  # Wagtail's node too
+        client = get_search_backend().client
+        for label, prefix in WAGTAIL_CONTROLS.items():
+            if client.indices.exists(index=prefix + WAGTAIL_INDEX):
+                counts[label] = searched(client, prefix + WAGTAIL_INDEX)
     return counts
 
 
