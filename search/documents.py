@@ -6,8 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+
 from cms.api.models import PublishedItem, PublishedItemCategory
 from cms.communes.models import CommuneHomePage
+from cms.content.models import DirectoryKind
 
 from .text import strip_html
 
@@ -67,6 +70,18 @@ def _body(payload: dict) -> str:
     return " ".join(part for part in parts if part)[:20_000]
 
 
+def _directory_kind(payload: dict, locale: str) -> str:
+    """A directory entry's kind in words, in its language ("producteur"): residents
+    search "marché producteurs" for the producers who sell at a market, and no other
+    text of theirs says what they are."""
+    try:
+        kind = DirectoryKind(payload.get("directory_kind"))
+    except ValueError:
+        return ""
+    with translation.override(locale):
+        return str(kind.label)
+
+
 def _receivers(items: list[PublishedItem]) -> dict[int, list[str]]:
     """INSEE codes each item is shared with (federation), in one query when possible."""
     try:
@@ -91,7 +106,7 @@ def communes_by_id() -> dict[int, CommuneHomePage]:
 
 # Only the payload keys search reads (not the JSON-LD, images…): decoding the whole
 # payload costs more than everything else in a rebuild.
-PAYLOAD_KEYS = ("summary", "lead", *BODY_KEYS)
+PAYLOAD_KEYS = ("summary", "lead", "directory_kind", *BODY_KEYS)
 
 
 def items_for_search(queryset):
@@ -140,7 +155,8 @@ def documents_for(*, items: Iterable[PublishedItem], versions: dict[int, int],
             id=item.pk, version=versions.get(item.pk, default_version), live=True,
             locale=item.locale, kind=item.kind, title=item.title,
             summary=strip_html(payload.get("summary") or payload.get("lead") or ""),
-            body=_body(payload), categories=sorted(categories.get(item.pk, [])),
+            body=" ".join(filter(None, [_directory_kind(payload, item.locale), _body(payload)])),
+            categories=sorted(categories.get(item.pk, [])),
             commune=commune.insee_code if commune else "",
             commune_name=commune.title if commune else "",
             epci=commune.epci_code if commune else "",

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from search.query import SearchRequest, SearchRequestError, search_run, search_suggest
+from tests.factories import make_directory, publish
 
 from .conftest import drain
 
@@ -26,6 +27,17 @@ class SearchBehaviour:
     def test_plural_finds_singular(self, backend, corpus):
         results = search_run(request=SearchRequest(text="producteur", scope="all"))
         assert "Le marché des producteurs revient" in titles(results)
+
+    def test_directory_entries_are_found_by_their_kind(self, backend, corpus, commune):
+        # Nothing but its kind says that this farm is a producer.
+        farm = make_directory(commune, title="Ferme des Tilleuls", kind="producer",
+                              description="<p>Le samedi matin au marché de Donges.</p>")
+        publish(farm)
+        drain()
+        results = search_run(request=SearchRequest(text="marché producteurs", scope="all"))
+        assert "Ferme des Tilleuls" in titles(results)
+        shops = search_run(request=SearchRequest(text="commerce", scope="all"))
+        assert "Ferme des Tilleuls" not in titles(shops)
 
     def test_default_scope_is_commune_and_neighbours(self, backend, corpus):
         results = search_run(request=SearchRequest(text="marché", commune="44052"))
