@@ -1,6 +1,7 @@
 """Text normalisation shared by the backends: folding, light stemming, snippets."""
 
 import html
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -110,6 +111,46 @@ def words(text: str, *, drop_stop_words: bool = False) -> list[str]:
     if drop_stop_words:
         found = [word for word in found if word not in FRENCH_STOP_WORDS]
     return found
+
+
+# A phrase (as `words` gives it) → the phrases that can stand for it.
+SynonymTable = dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+
+
+def synonym_table(rules: tuple[str, ...]) -> SynonymTable:
+    """Each phrase of the rules (Solr format: "a, b, c" are equivalent, "a, b => c" puts
+    c in the place of a or b), as `words` gives it → the phrases that can stand for it,
+    itself first when it stays."""
+    table: SynonymTable = {}
+    for rule in rules:
+        sides = [[tuple(words(phrase)) for phrase in side.split(",")]
+                 for side in rule.split("=>", 1)]
+        replaced, replacements = sides[0], sides[-1]
+        for phrase in filter(None, replaced):
+            kept = [phrase] if len(sides) == 1 else []
+            table[phrase] = tuple(dict.fromkeys([*kept, *filter(None, replacements)]))
+    return table
+
+
+def synonym_variants(terms: list[str], table: SynonymTable, *, limit: int = 8) -> list[str]:
+    """`terms` (from `words`) as typed first, then with synonyms in place of the phrases
+    of `table` found in them (the longest from each position), at most `limit`."""
+    longest = max(map(len, table), default=0)
+    options: list[tuple[tuple[str, ...], ...]] = []
+    position = 0
+    while position < len(terms):
+        for size in range(min(longest, len(terms) - position), 0, -1):
+            phrase = tuple(terms[position:position + size])
+            if phrase in table:
+                options.append(table[phrase])
+                position += size
+                break
+        else:
+            options.append(((terms[position],),))
+            position += 1
+    variants = (" ".join(word for phrase in choice for word in phrase)
+                for choice in itertools.product(*options))
+    return list(dict.fromkeys(itertools.islice(variants, limit)))
 
 
 def folded_text(text: str) -> str:

@@ -3,7 +3,8 @@
 OpenSearch 2.19 with its analysis modules runs everything (French chain, synonyms,
 search_as_you_type, typos). The Elasticsearch 8 integ-test node has no
 analysis-common/mapper-extras modules: the same suite runs there on the "basic"
-analysis profile (folded words, fuzziness; no stemming/synonyms, declared).
+analysis profile (folded words, fuzziness, synonyms in the query; no stemming,
+declared).
 Each test skips, with the reason, when its node's URL is not in the environment.
 """
 
@@ -88,6 +89,17 @@ class StoredSourceBehaviour:
         assert stored["live"] is True
 
 
+class SynonymUpdateBehaviour:
+    def test_synonyms_change_without_reindexing(self, backend, corpus):
+        before = search_run(request=SearchRequest(text="kermesse", scope="all"))
+        assert before.total == 0
+        from search.backends.elasticsearch import synonym_rules
+
+        backend.synonyms_update(rules=[*synonym_rules(), "kermesse, vide grenier"])
+        after = search_run(request=SearchRequest(text="kermesse", scope="all"))
+        assert "Vide-grenier de l'école" in [hit.title for hit in after.hits]
+
+
 class MergeBehaviour:
     """A rebuild's index is searched as one merged segment once the rebuild returns."""
 
@@ -113,20 +125,11 @@ class MergeBehaviour:
 
 
 class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
-                     StoredSourceBehaviour, MergeBehaviour):
+                     StoredSourceBehaviour, SynonymUpdateBehaviour, MergeBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis == "opensearch-full"
         return engine_backend
-
-    def test_synonyms_change_without_reindexing(self, backend, corpus):
-        before = search_run(request=SearchRequest(text="kermesse", scope="all"))
-        assert before.total == 0
-        from search.backends.elasticsearch import synonym_rules
-
-        backend.synonyms_update(rules=[*synonym_rules(), "kermesse, vide grenier"])
-        after = search_run(request=SearchRequest(text="kermesse", scope="all"))
-        assert "Vide-grenier de l'école" in [hit.title for hit in after.hits]
 
     @pytest.mark.parametrize("text", ["marché", "vide grenier", "déchèterie donges"])
     def test_short_queries_drop_the_relaxed_clause_without_changing_scores(
@@ -160,17 +163,25 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFa
         assert results.hits[0].distance_km is not None and results.hits[0].distance_km < 1
 
 
-class TestElasticsearch(SearchBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
-                        StoredSourceBehaviour, MergeBehaviour):
+class TestElasticsearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour,
+                        FuzzyFallbackBehaviour, StoredSourceBehaviour, SynonymUpdateBehaviour,
+                        MergeBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis.startswith("elasticsearch-")
         return engine_backend
 
-    def test_typo_is_tolerated(self, backend, corpus):
-        assert backend.capabilities.fuzzy
-        results = search_run(request=SearchRequest(text="footbal", scope="all"))
-        assert "Club de football de Montoir" in [hit.title for hit in results.hits]
+    def test_synonyms_are_marked_in_snippets(self, backend, corpus, commune):
+        index_news(backend, commune, id=987_656, title="Le grand déballage",
+                   summary="Un vide-grenier sur le port.")
+        results = search_run(request=SearchRequest(text="brocante", scope="all"))
+        hit = next(hit for hit in results.hits if hit.title == "Le grand déballage")
+        assert "<mark>vide</mark>-<mark>grenier</mark>" in hit.snippet_html
+
+    def test_synonyms_are_french_only(self, backend, corpus):
+        assert backend._variants("brocante", "fr") == ["brocante", "vide grenier",
+                                                        "braderie"]
+        assert backend._variants("brocante", "en") == ["brocante"]
 
     def test_typos_are_read_outside_the_body_and_words_as_typed_anywhere(self, backend,
                                                                        corpus, commune):

@@ -1,6 +1,6 @@
-"""The "basic" profile's snippets, marked in Python (search/text.py)."""
+"""The "basic" profile's snippets and synonyms, in Python (search/text.py)."""
 
-from search.text import clean_query, highlight, words
+from search.text import clean_query, highlight, synonym_table, synonym_variants, words
 
 
 def test_highlight_marks_folded_and_plural_matches_and_escapes():
@@ -29,3 +29,21 @@ def test_highlight_starts_near_the_first_match():
 
 def test_clean_query_drops_control_characters_and_lone_surrogates():
     assert clean_query("vide\x00grenier \ud800 fête  🎉") == "vide grenier fête 🎉"
+
+
+def test_synonym_variants_put_each_synonym_in_place_of_the_phrase():
+    table = synonym_table(("vide grenier, brocante, vide greniers", "foot, football",
+                           "centre de tri, dechetterie", "velo => bicyclette"))
+    # Folded and stemmed as the indexed words; the longest phrase from each position.
+    assert synonym_variants(words("Vide-greniers à Donges"), table) == [
+        "vide grenier a donge", "brocante a donge"]
+    assert synonym_variants(words("horaires centre de tri"), table) == [
+        "horaire centre de tri", "horaire dechetterie"]
+    # Every combination, the words as typed first, at most `limit`.
+    assert synonym_variants(words("brocante foot"), table) == [
+        "brocante foot", "brocante football", "vide grenier foot", "vide grenier football"]
+    assert len(synonym_variants(words("brocante foot"), table, limit=3)) == 3
+    # "a => b" replaces a; b alone is left as it is.
+    assert synonym_variants(["velo"], table) == ["bicyclette"]
+    assert synonym_variants(["bicyclette"], table) == ["bicyclette"]
+    assert synonym_variants(["marche"], table) == ["marche"]
