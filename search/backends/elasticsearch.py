@@ -27,6 +27,7 @@ from elasticsearch_dsl import Index, Mapping, analyzer, normalizer, token_filter
 
 from ..documents import SearchDocument
 from ..text import (
+    FRENCH_STOP_WORDS,
     SynonymTable,
     folded_text,
     highlight,
@@ -724,8 +725,11 @@ class ElasticsearchSearchBackend(SearchBackend):
         if not query.text or self.profile != "basic":
             return []
         folded = " ".join(words(query.text))
-        variants = " ".join(self._variants(folded, query.locale)) if folded else ""
-        return list(dict.fromkeys(words(variants, drop_stop_words=True)))
+        variants = self._variants(folded, query.locale) if folded else []
+        # Already folded and stemmed: `words` again would strip a second letter
+        # ("stress" → "stres" → "stre").
+        return list(dict.fromkeys(word for variant in variants for word in variant.split()
+                                  if word not in FRENCH_STOP_WORDS))
 
     def _hit(self, hit: dict[str, Any], terms: list[str]) -> BackendHit:
         source = hit["_source"]

@@ -90,6 +90,8 @@ class StoredSourceBehaviour:
 
 
 class SynonymUpdateBehaviour:
+    """Synonyms change without reindexing, on both profiles."""
+
     def test_synonyms_change_without_reindexing(self, backend, corpus):
         before = search_run(request=SearchRequest(text="kermesse", scope="all"))
         assert before.total == 0
@@ -177,6 +179,14 @@ class TestElasticsearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour,
         results = search_run(request=SearchRequest(text="brocante", scope="all"))
         hit = next(hit for hit in results.hits if hit.title == "Le grand déballage")
         assert "<mark>vide</mark>-<mark>grenier</mark>" in hit.snippet_html
+
+    def test_snippets_mark_the_words_stemmed_once(self, backend, corpus, commune):
+        # "stress" is "stres" once stemmed; stemmed twice ("stre") it marked "stretching".
+        index_news(backend, commune, id=987_657, title="Atelier anti-stress",
+                   summary="Gérer son stress, puis stretching.")
+        results = search_run(request=SearchRequest(text="stress", scope="all"))
+        assert results.hits[0].snippet_html == ("Gérer son <mark>stress</mark>, puis "
+                                                "stretching.")
 
     def test_synonyms_are_french_only(self, backend, corpus):
         assert backend._variants("brocante", "fr") == ["brocante", "vide grenier",
