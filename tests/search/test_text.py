@@ -1,5 +1,10 @@
 """The "basic" profile's snippets and synonyms, in Python (search/text.py)."""
 
+import random
+
+import pytest
+
+from search import text as text_module
 from search.text import clean_query, highlight, synonym_table, synonym_variants, words
 
 
@@ -19,6 +24,37 @@ def test_highlight_without_terms_marks_nothing():
     # Stop words only: `words(..., drop_stop_words=True)` leaves no term, or empty ones.
     for terms in ([], [""]):
         assert highlight("Fête de la musique", terms) == "Fête de la musique"
+
+
+def test_highlight_skips_only_texts_without_a_word_to_mark(monkeypatch):
+    # The cheap check before the word-by-word scan (`_may_mark`) never changes a snippet:
+    # plural stems ("chevaux" → "cheval"), accents, ligatures, decomposed accents, other
+    # scripts, underscores, punctuation outside ASCII.
+    pieces = ["cheval", "Chevaux", "MARCHÉS", "marché", "Œuvres", "ﬁlm", "Ærø", "naïve",
+              "déchèterie", "dechetterie", "_vide", "vide_grenier", "vide-grenier",
+              "2024", "Ελλάδα", "straße", "Ĳssel", "brocantes", "l’école", "«ÉCOLES»",
+              "noël", "a", "e\u0301cole", "İle", "travaux", "trava", "local", "\xa0", "…"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice([" ", "", "-"]) + piece
+                     for piece in rng.choices(pieces, k=rng.randint(1, 12)))
+             for _ in range(500)]
+    queries = ["cheval", "marches", "oeuvre", "film", "aero", "naive", "decheterie",
+               "vide grenier", "2024", "ελλαδα", "strasse", "ijssel", "ecole", "noel", "a",
+               "ile", "travail", "local"]
+    terms_list = [words(query, drop_stop_words=True) for query in queries]
+    quick = [highlight(text, terms) for text in texts for terms in terms_list]
+    monkeypatch.setattr(text_module, "_may_mark", lambda _text, _prefixes: True)
+    assert quick == [highlight(text, terms) for text in texts for terms in terms_list]
+    assert sum("<mark>" in snippet for snippet in quick) > len(quick) // 10
+
+
+@pytest.mark.parametrize(("text", "terms", "expected"), [
+    ("Les chevaux", ["cheval"], True), ("Marchés de Noël", ["noel"], True),
+    ("Fête de la musique", ["brocante"], False), ("Fête de la musique", [], False),
+    ("Œuvres", ["brocante"], True),  # "œ" folds to two letters: scanned word by word
+    ("Ελλάδα", ["brocante"], True)])
+def test_may_mark(text, terms, expected):
+    assert text_module._may_mark(text, tuple(terms)) is expected
 
 
 def test_highlight_starts_near_the_first_match():
