@@ -3,7 +3,6 @@
 import html
 import itertools
 import re
-import string
 import unicodedata
 from functools import lru_cache
 
@@ -99,7 +98,8 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A very light French plural stemmer (chevaux → cheval, marchés → marche)."""
+    """A very light French plural stemmer (chevaux → cheval, marchés → marche). What it
+    changes at a word's end, `_cores` leaves out."""
     if len(word) > 4 and word.endswith("aux"):
         return word[:-3] + "al"
     if len(word) > 3 and word[-1] in "sx":
@@ -175,20 +175,11 @@ def _word_key(token: str) -> str:
     return stem(fold(token))
 
 
-def _folding_letters() -> dict[str, str]:
-    """ASCII letter → the Latin letters `fold` turns into it ("e" → "EÈÉÊËèéêë…")."""
-    letters: dict[str, str] = {}
-    for char in [*map(chr, range(0xC0, 0x250)), *string.ascii_uppercase]:
-        folded = fold(char)
-        if len(folded) == 1 and folded.isascii():
-            letters[folded] = letters.get(folded, "") + char
-    return letters
-
-
-_FOLDING = _folding_letters()
-# A word character neither ASCII nor folding to one letter ("œ", "ß", another script):
-# `_may_mark` leaves text with one to the word-by-word scan.
-_UNFOLDED = re.compile("[^\\W\\x00-\\x7f" + "".join(_FOLDING.values()) + "]")
+# A word character neither ASCII nor a Latin letter that folds to one ASCII letter
+# ("œ", "ß", another script): `_may_mark` leaves text with one to the word-by-word scan.
+_ONE_LETTER_FOLDS = "".join(char for char in map(chr, range(0xC0, 0x250))
+                            if len(fold(char)) == 1 and fold(char).isascii())
+_UNFOLDED = re.compile(f"[^\\W\\x00-\\x7f{_ONE_LETTER_FOLDS}]")
 
 
 @lru_cache(maxsize=256)
