@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import SearchDocument
+from ..synonyms import file_synonyms
+from ..text import SynonymTable, synonym_table, synonym_variants
 
 
 class BackendUnavailable(Exception):
@@ -93,6 +95,9 @@ class SearchBackend:
     locales: tuple[str, ...] = ("fr", "en", "de")
     # May index_documents run in other threads at once (search_rebuild's pipeline)?
     threaded_writes = False
+    # Synonyms applied in Python (`synonym_variants`): the file's, or those of the last
+    # `synonyms_update` in this process.
+    synonyms: SynonymTable | None = None
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = dict(params or {})
@@ -130,7 +135,16 @@ class SearchBackend:
         """Make writes visible to search now (tests, benchmarks)."""
 
     def synonyms_update(self, *, rules: list[str]) -> None:
-        """Replace the search-time synonyms without reindexing."""
+        """Replace the search-time synonyms without reindexing: here, those this process
+        applies in Python (the other processes read the file again when it changes)."""
+        self.synonyms = synonym_table(tuple(rules))
+
+    def synonym_variants(self, terms: list[str], locale: str) -> list[str]:
+        """`terms` (from `words`) as typed, then with synonyms in place of the phrases
+        they hold: French only, as the "full" profile's synonym filter."""
+        if locale != "fr":
+            return [" ".join(terms)]
+        return synonym_variants(terms, self.synonyms or file_synonyms())
 
     # -- reads ----------------------------------------------------------------------
 

@@ -2,20 +2,36 @@
 
 PostgreSQL: a `tsvector` (GIN-indexed) over accent-folded, plural-stripped words,
 prefix matching, `ts_rank` with the title weighted. SQLite: word-prefix containment
-on the same folded text, ranked by title matches. Neither does typo tolerance,
-synonyms nor geo scoring: declared in `capabilities`, not imitated.
+on the same folded text, ranked by title matches. Both put the synonym file's
+synonyms in the query (search/synonyms.py). Neither does typo tolerance nor geo
+scoring: declared in `capabilities`, not imitated.
 """
 
 import time
 from collections import Counter
+from functools import reduce
+from operator import and_ as operator_and
+from operator import or_ as operator_or
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
 
 from ..documents import SearchDocument
 from ..models import SearchEntry
-from ..text import folded_text, highlight, words
+from ..text import FRENCH_STOP_WORDS, folded_text, highlight, words
 from .base import BackendHit, BackendQuery, BackendResults, Capabilities, SearchBackend
 
 MAX_TERMS = 12
@@ -44,7 +60,7 @@ def _entry(document: SearchDocument) -> SearchEntry:
 
 class DatabaseSearchBackend(SearchBackend):
     capabilities = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
-                                synonyms=False, geo_distance=False, recency_boost=False,
+                                synonyms=True, geo_distance=False, recency_boost=False,
                                 autocomplete=True, facets=True, highlight=True,
                                 versioned_writes=True, analysis="folded-words")
 
@@ -99,33 +115,48 @@ class DatabaseSearchBackend(SearchBackend):
 
     # -- reads ----------------------------------------------------------------------
 
-    def _terms(self, text: str) -> list[str]:
-        return words(text, drop_stop_words=True)[:MAX_TERMS]
+    def _phrases(self, text: str, locale: str) -> list[tuple[str, ...]]:
+        """What to look for: the words typed (stop words dropped, at most MAX_TERMS),
+        then the same with synonyms in place of the phrases of the synonym file
+        ("brocante" → "vide grenier")."""
+        phrases = (tuple(word for word in variant.split()
+                         if word not in FRENCH_STOP_WORDS)[:MAX_TERMS]
+                   for variant in self.synonym_variants(words(text), locale))
+        return [phrase for phrase in dict.fromkeys(phrases) if phrase]
 
-    def _text_filter(self, queryset: QuerySet, terms: list[str],
+    def _text_filter(self, queryset: QuerySet, phrases: list[tuple[str, ...]],
                      relaxed: bool = False) -> QuerySet:
-        """Every word (prefix match); `relaxed`: any word, ranked by how many match."""
-        if not terms:
+        """Every word of a phrase (prefix match), ranked by the best phrase; `relaxed`:
+        any word of any phrase, ranked by how many match."""
+        if not phrases:
             return queryset
-        if self.postgres:
-            raw = (" | " if relaxed else " & ").join(
-                f"{term.replace(chr(39), '')}:*" for term in terms)
-            search_query = SearchQuery(raw, search_type="raw", config="simple")
-            return queryset.filter(search_vector=search_query).annotate(
-                rank=SearchRank(F("search_vector"), search_query))
+        terms = list(dict.fromkeys(term for phrase in phrases for term in phrase))
         if relaxed:
-            any_term = Q(pk__in=[])
-            for term in terms:
-                any_term |= Q(folded__contains=" " + term)
-            queryset = queryset.filter(any_term)
-        for term in [] if relaxed else terms:
-            queryset = queryset.filter(folded__contains=" " + term)
-        # Words matched (in the text, then twice in the title).
-        hits = [When(folded__contains=" " + term, then=Value(1)) for term in terms] + [
-            When(folded_title__contains=" " + term, then=Value(2)) for term in terms]
-        rank = sum((Case(when, default=Value(0), output_field=IntegerField())
-                    for when in hits), Value(0))
-        return queryset.annotate(rank=rank)
+            phrases = [tuple(terms)]
+        if self.postgres:
+            operator = " | " if relaxed else " & "
+            queries = [SearchQuery(operator.join(f"{term.replace(chr(39), '')}:*"
+                                                 for term in phrase),
+                                   search_type="raw", config="simple") for phrase in phrases]
+            matched = queryset.filter(search_vector=reduce(operator_or, queries))
+            ranks = [SearchRank(F("search_vector"), query) for query in queries]
+            return matched.annotate(rank=ranks[0] if len(ranks) == 1 else Greatest(*ranks))
+        if relaxed:
+            queryset = queryset.filter(reduce(operator_or, [Q(folded__contains=" " + term)
+                                                            for term in terms]))
+        else:
+            queryset = queryset.filter(reduce(operator_or, [
+                reduce(operator_and, [Q(folded__contains=" " + term) for term in phrase])
+                for phrase in phrases]))
+        # Words matched (in the text, then twice in the title), per word of the phrase:
+        # a synonym of several words weighs as much as the one word typed.
+        ranks = [sum((Case(When(folded__contains=" " + term, then=Value(1.0)),
+                           default=Value(0.0), output_field=FloatField())
+                      + Case(When(folded_title__contains=" " + term, then=Value(2.0)),
+                             default=Value(0.0), output_field=FloatField())
+                      for term in phrase), Value(0.0)) / Value(float(len(phrase)))
+                 for phrase in phrases]
+        return queryset.annotate(rank=ranks[0] if len(ranks) == 1 else Greatest(*ranks))
 
     def _anything_shared(self) -> bool:
         """Whether any entry is shared (federation), re-checked every 30 s."""
@@ -177,13 +208,14 @@ class DatabaseSearchBackend(SearchBackend):
         return filters
 
     def search(self, *, query: BackendQuery) -> BackendResults:
-        terms = self._terms(query.text)
-        if query.text and not terms:
+        phrases = self._phrases(query.text, query.locale) if query.text else []
+        if query.text and not phrases:
             return BackendResults(hits=[], total=0, facets={})
-        base = self._text_filter(self._base(query), terms)
+        terms = list(dict.fromkeys(term for phrase in phrases for term in phrase))
+        base = self._text_filter(self._base(query), phrases)
         if len(terms) > 1 and not base.exists():
             # Nothing has every word: fall back to any word, best matches first.
-            base = self._text_filter(self._base(query), terms, relaxed=True)
+            base = self._text_filter(self._base(query), phrases, relaxed=True)
         facet_filters = self._facet_filters(query)
 
         def except_facet(name: str) -> QuerySet:

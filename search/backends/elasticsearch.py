@@ -10,7 +10,7 @@ without reindexing (`synonyms_update`: close, new settings, open).
 Analysis profiles: "full" needs the analysis-common and mapper-extras modules;
 "basic" is for a node without them (Elasticsearch's integ-test build): standard
 analysis plus words folded and stripped of plurals by us (text.py) in `title_folded`
-/ `folded`, the synonyms put in the query by us (`_variants`), no stemming, no
+/ `folded`, the synonyms put in the query by us (`synonym_variants`), no stemming, no
 search_as_you_type, declared in `capabilities`.
 """
 
@@ -18,23 +18,15 @@ import datetime as dt
 import html
 import logging
 from dataclasses import replace
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
 from elasticsearch_dsl import Index, Mapping, analyzer, normalizer, token_filter
 
 from ..documents import SearchDocument
-from ..text import (
-    FRENCH_STOP_WORDS,
-    SynonymTable,
-    folded_text,
-    highlight,
-    synonym_table,
-    synonym_variants,
-    words,
-)
+from ..synonyms import synonym_rules
+from ..text import FRENCH_STOP_WORDS, folded_text, highlight, words
 from .base import (
     BackendHit,
     BackendQuery,
@@ -46,7 +38,6 @@ from .base import (
 
 logger = logging.getLogger(__name__)
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "analysis" / "synonyms_fr.txt"
 LANGUAGE_CHAINS = {
     "fr": {"stop": "_french_", "stemmer": "light_french", "elision": True},
     "en": {"stop": "_english_", "stemmer": "light_english", "elision": False},
@@ -80,11 +71,6 @@ MERGE_TIMEOUT_S = 3600
 BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
 # All words up to two, then all but one (after stop words).
 RELAXED_MATCH = "2<-1"
-
-
-def synonym_rules() -> list[str]:
-    lines = SYNONYMS_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def _analysis(locale: str, profile: str, synonyms: list[str]) -> dict[str, Any]:
@@ -204,16 +190,6 @@ def _source(document: SearchDocument, profile: str) -> dict[str, Any]:
     return source
 
 
-@lru_cache(maxsize=1)
-def _file_synonyms(_modified: int) -> SynonymTable:
-    return synonym_table(tuple(synonym_rules()))
-
-
-def file_synonyms() -> SynonymTable:
-    """The synonym file's table, read again when the file changes."""
-    return _file_synonyms(SYNONYMS_FILE.stat().st_mtime_ns)
-
-
 def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
     """One query, or the best-scoring of several (a hit that matches a query and its
     synonym scores once). Synonyms count as much as the words typed: weighing them
@@ -263,7 +239,6 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     flavour = "elasticsearch"
     threaded_writes = True  # the clients are thread-safe
-    synonyms: SynonymTable | None = None  # "basic" profile: set by synonyms_update
 
     # -- client (the only thing a flavour changes) ----------------------------------
 
@@ -500,7 +475,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         profile applies synonyms in Python: the rules replace the file's in this process
         (the others read the file again when it changes)."""
         if self.profile != "full":
-            self.synonyms = synonym_table(tuple(rules))
+            super().synonyms_update(rules=rules)
             return
         alias = self.alias("fr")
         definition = index_definition(name=alias, locale="fr", profile="full", synonyms=rules)
@@ -516,13 +491,6 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     # -- reads ------------------------------------------------------------------------
 
-    def _variants(self, folded: str, locale: str) -> list[str]:
-        """The "basic" profile's search-time synonyms: `folded` and its variants (French
-        only, as the "full" profile's synonym filter)."""
-        if locale != "fr":
-            return [folded]
-        return synonym_variants(folded.split(), self.synonyms or file_synonyms())
-
     def _text_query(self, text: str, *, fuzzy: bool, locale: str = "fr") -> dict[str, Any] | None:
         """The scoring query of `text`. Without `fuzzy` the typo clause matches the words
         as typed: it still rewards a field holding every word, without the expansion."""
@@ -532,7 +500,7 @@ class ElasticsearchSearchBackend(SearchBackend):
                 return None
             # Synonyms in Python, as the node cannot: every clause but the typo clause
             # asks for the words as typed or for a variant with synonyms in place.
-            variants = self._variants(folded, locale)
+            variants = self.synonym_variants(folded.split(), locale)
             relaxed = any(_relaxes(variant.split()) for variant in variants)
             typo_clause = (_basic_typos(folded) if fuzzy else
                            {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
@@ -725,7 +693,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         if not query.text or self.profile != "basic":
             return []
         folded = " ".join(words(query.text))
-        variants = self._variants(folded, query.locale) if folded else []
+        variants = self.synonym_variants(folded.split(), query.locale) if folded else []
         # Already folded and stemmed: `words` again would strip a second letter
         # ("stress" → "stres" → "stre").
         return list(dict.fromkeys(word for variant in variants for word in variant.split()

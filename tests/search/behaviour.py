@@ -19,6 +19,16 @@ def titles(results):
     return [hit.title for hit in results.hits]
 
 
+def index_news(backend, commune, **fields) -> None:
+    """A news item straight into the index (no page behind it), searchable."""
+    from search.documents import SearchDocument
+
+    backend.index_documents(documents=[SearchDocument(
+        version=1, kind="news", commune=commune.insee_code, commune_name=commune.title,
+        **fields)])
+    backend.refresh()
+
+
 class SearchBehaviour:
     def test_finds_words_without_accents_and_in_any_case(self, backend, corpus):
         results = search_run(request=SearchRequest(text="DECHETERIE", scope="all"))
@@ -172,17 +182,51 @@ class SearchBehaviour:
 
 
 class FuzzyBehaviour:
-    """Only for backends that declare `fuzzy` and `synonyms`."""
+    """Only for backends that declare `fuzzy`."""
 
     def test_typo_is_tolerated(self, backend, corpus):
         assert backend.capabilities.fuzzy
         results = search_run(request=SearchRequest(text="footbal", scope="all"))
         assert "Club de football de Montoir" in titles(results)
 
+
+class SynonymBehaviour:
+    """Search-time synonyms (search/analysis/synonyms_fr.txt), on every backend."""
+
     def test_synonyms(self, backend, corpus):
         assert backend.capabilities.synonyms
         results = search_run(request=SearchRequest(text="brocante", scope="all"))
         assert {"Grande brocante du port", "Vide-grenier de l'école"} <= set(titles(results))
+        # A synonym of several words, the other way round.
+        results = search_run(request=SearchRequest(text="vide grenier", scope="all"))
+        assert {"Grande brocante du port", "Vide-grenier de l'école"} <= set(titles(results))
+
+    def test_synonyms_are_marked_in_snippets(self, backend, corpus, commune):
+        index_news(backend, commune, id=987_656, title="Le grand déballage",
+                   summary="Un vide-grenier sur le port.")
+        results = search_run(request=SearchRequest(text="brocante", scope="all"))
+        hit = next(hit for hit in results.hits if hit.title == "Le grand déballage")
+        assert "<mark>vide</mark>-<mark>grenier</mark>" in hit.snippet_html
+
+    def test_synonyms_change_without_reindexing(self, backend, corpus, monkeypatch):
+        before = search_run(request=SearchRequest(text="kermesse", scope="all"))
+        assert before.total == 0
+        from search.synonyms import synonym_rules
+
+        # The database backend's instance is shared by the tests: put its table back.
+        monkeypatch.setattr(backend, "synonyms", backend.synonyms)
+        backend.synonyms_update(rules=[*synonym_rules(), "kermesse, vide grenier"])
+        after = search_run(request=SearchRequest(text="kermesse", scope="all"))
+        assert "Vide-grenier de l'école" in titles(after)
+
+    def test_synonyms_are_french_only(self, backend, corpus, commune):
+        index_news(backend, commune, id=987_658, locale="en",
+                   title="Vide grenier on the harbour", summary="Bargains.")
+        english = search_run(request=SearchRequest(text="vide grenier", locale="en",
+                                                   scope="all"))
+        assert titles(english) == ["Vide grenier on the harbour"]
+        assert search_run(request=SearchRequest(text="brocante", locale="en",
+                                                scope="all")).total == 0
 
 
 class IndexingBehaviour:

@@ -4,12 +4,12 @@ import pytest
 
 from search.backends import get_search_backend
 
-from .behaviour import IndexingBehaviour, SearchBehaviour
+from .behaviour import IndexingBehaviour, SearchBehaviour, SynonymBehaviour
 
 pytestmark = pytest.mark.django_db
 
 
-class TestDatabaseBackend(SearchBehaviour, IndexingBehaviour):
+class TestDatabaseBackend(SearchBehaviour, SynonymBehaviour, IndexingBehaviour):
     @pytest.fixture
     def backend(self, settings):
         settings.CLOCHER_SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}

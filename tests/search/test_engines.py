@@ -12,19 +12,16 @@ import pytest
 
 from search.query import SearchRequest, search_run
 
-from .behaviour import FuzzyBehaviour, IndexingBehaviour, SearchBehaviour, titles
+from .behaviour import (
+    FuzzyBehaviour,
+    IndexingBehaviour,
+    SearchBehaviour,
+    SynonymBehaviour,
+    index_news,
+    titles,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
-
-
-def index_news(backend, commune, **fields) -> None:
-    """A news item straight into the index (no page behind it), searchable."""
-    from search.documents import SearchDocument
-
-    backend.index_documents(documents=[SearchDocument(
-        version=1, kind="news", commune=commune.insee_code, commune_name=commune.title,
-        **fields)])
-    backend.refresh()
 
 
 class FuzzyFallbackBehaviour:
@@ -89,19 +86,6 @@ class StoredSourceBehaviour:
         assert stored["live"] is True
 
 
-class SynonymUpdateBehaviour:
-    """Synonyms change without reindexing, on both profiles."""
-
-    def test_synonyms_change_without_reindexing(self, backend, corpus):
-        before = search_run(request=SearchRequest(text="kermesse", scope="all"))
-        assert before.total == 0
-        from search.backends.elasticsearch import synonym_rules
-
-        backend.synonyms_update(rules=[*synonym_rules(), "kermesse, vide grenier"])
-        after = search_run(request=SearchRequest(text="kermesse", scope="all"))
-        assert "Vide-grenier de l'école" in [hit.title for hit in after.hits]
-
-
 class MergeBehaviour:
     """A rebuild's index is searched as one merged segment once the rebuild returns."""
 
@@ -156,8 +140,8 @@ class RelaxedClauseBehaviour:
         assert [hit.title for hit in results.hits] == ["Club de football de Montoir"]
 
 
-class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFallbackBehaviour,
-                     StoredSourceBehaviour, SynonymUpdateBehaviour, MergeBehaviour,
+class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, SynonymBehaviour, IndexingBehaviour,
+                     FuzzyFallbackBehaviour, StoredSourceBehaviour, MergeBehaviour,
                      RelaxedClauseBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
@@ -171,20 +155,13 @@ class TestOpenSearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour, FuzzyFa
         assert results.hits[0].distance_km is not None and results.hits[0].distance_km < 1
 
 
-class TestElasticsearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour,
-                        FuzzyFallbackBehaviour, StoredSourceBehaviour, SynonymUpdateBehaviour,
-                        MergeBehaviour, RelaxedClauseBehaviour):
+class TestElasticsearch(SearchBehaviour, FuzzyBehaviour, SynonymBehaviour, IndexingBehaviour,
+                        FuzzyFallbackBehaviour, StoredSourceBehaviour, MergeBehaviour,
+                        RelaxedClauseBehaviour):
     @pytest.fixture
     def backend(self, engine_backend):
         assert engine_backend.capabilities.analysis.startswith("elasticsearch-")
         return engine_backend
-
-    def test_synonyms_are_marked_in_snippets(self, backend, corpus, commune):
-        index_news(backend, commune, id=987_656, title="Le grand déballage",
-                   summary="Un vide-grenier sur le port.")
-        results = search_run(request=SearchRequest(text="brocante", scope="all"))
-        hit = next(hit for hit in results.hits if hit.title == "Le grand déballage")
-        assert "<mark>vide</mark>-<mark>grenier</mark>" in hit.snippet_html
 
     def test_snippets_mark_the_words_stemmed_once(self, backend, corpus, commune):
         # "stress" is "stres" once stemmed; stemmed twice ("stre") it marked "stretching".
@@ -193,11 +170,6 @@ class TestElasticsearch(SearchBehaviour, FuzzyBehaviour, IndexingBehaviour,
         results = search_run(request=SearchRequest(text="stress", scope="all"))
         assert results.hits[0].snippet_html == ("Gérer son <mark>stress</mark>, puis "
                                                 "stretching.")
-
-    def test_synonyms_are_french_only(self, backend, corpus):
-        assert backend._variants("brocante", "fr") == ["brocante", "vide grenier",
-                                                        "braderie"]
-        assert backend._variants("brocante", "en") == ["brocante"]
 
     def test_typos_are_read_outside_the_body_and_words_as_typed_anywhere(self, backend,
                                                                        corpus, commune):

@@ -1,9 +1,9 @@
-"""Apply search/analysis/synonyms_fr.txt to the live French index without reindexing."""
+"""Apply search/analysis/synonyms_fr.txt to the configured backend without reindexing."""
 
 from django.core.management.base import BaseCommand
 
 from search.backends import get_search_backend
-from search.backends.elasticsearch import synonym_rules
+from search.synonyms import synonym_rules
 
 
 class Command(BaseCommand):
