@@ -127,7 +127,7 @@ class DatabaseSearchBackend(SearchBackend):
     def _text_filter(self, queryset: QuerySet, phrases: list[tuple[str, ...]],
                      relaxed: bool = False) -> QuerySet:
         """Every word of a phrase (prefix match), ranked by the best phrase; `relaxed`:
-        any word of any phrase, ranked by how many match."""
+        any word of the phrases, ranked by how many match."""
         if not phrases:
             return queryset
         terms = list(dict.fromkeys(term for phrase in phrases for term in phrase))
@@ -213,9 +213,10 @@ class DatabaseSearchBackend(SearchBackend):
             return BackendResults(hits=[], total=0, facets={})
         terms = list(dict.fromkeys(term for phrase in phrases for term in phrase))
         base = self._text_filter(self._base(query), phrases)
-        if len(terms) > 1 and not base.exists():
-            # Nothing has every word: fall back to any word, best matches first.
-            base = self._text_filter(self._base(query), phrases, relaxed=True)
+        if phrases and len(phrases[0]) > 1 and not base.exists():
+            # Nothing has every word: fall back to any word typed, best matches first
+            # (not a synonym's words: "déchèterie" would find every "centre").
+            base = self._text_filter(self._base(query), phrases[:1], relaxed=True)
         facet_filters = self._facet_filters(query)
 
         def except_facet(name: str) -> QuerySet:
