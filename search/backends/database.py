@@ -130,9 +130,8 @@ class DatabaseSearchBackend(SearchBackend):
         any word of the phrases, ranked by how many match."""
         if not phrases:
             return queryset
-        terms = list(dict.fromkeys(term for phrase in phrases for term in phrase))
         if relaxed:
-            phrases = [tuple(terms)]
+            phrases = [tuple(dict.fromkeys(term for phrase in phrases for term in phrase))]
         if self.postgres:
             operator = " | " if relaxed else " & "
             queries = [SearchQuery(operator.join(f"{term.replace(chr(39), '')}:*"
@@ -143,7 +142,7 @@ class DatabaseSearchBackend(SearchBackend):
             return matched.annotate(rank=ranks[0] if len(ranks) == 1 else Greatest(*ranks))
         if relaxed:
             queryset = queryset.filter(reduce(operator_or, [Q(folded__contains=" " + term)
-                                                            for term in terms]))
+                                                            for term in phrases[0]]))
         else:
             queryset = queryset.filter(reduce(operator_or, [
                 reduce(operator_and, [Q(folded__contains=" " + term) for term in phrase])
