@@ -10,14 +10,19 @@ from federation.models import Follow, FollowDirection, FollowState, ObjectVersio
 from tests.federation.e2e.fixtures import BASE, post_signed
 
 INBOX = "/ap/inbox"
-T0 = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
+# Relative to today: the event lies ahead (listed as upcoming), its versions behind.
+T0 = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).replace(microsecond=0)
+START = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(hour=13, minute=0, second=0,
+                                                                 microsecond=0)
+PARIS = dt.timezone(dt.timedelta(hours=1))
 
 
 def event(actor, *, number=1, name="Fête du port", updated=T0, **extra):
     return {"id": f"{actor.url}/events/{number}", "type": "Event", "name": name,
-            "attributedTo": actor.url, "summary": "Samedi 5 décembre, 14h00 · Port",
-            "content": "<p>Concert</p>", "startTime": "2026-12-05T14:00:00+01:00",
-            "endTime": "2026-12-05T18:00:00+01:00", "timezone": "Europe/Paris",
+            "attributedTo": actor.url, "summary": "Samedi, 14h00 · Port",
+            "content": "<p>Concert</p>", "startTime": START.astimezone(PARIS).isoformat(),
+            "endTime": (START + dt.timedelta(hours=4)).astimezone(PARIS).isoformat(),
+            "timezone": "Europe/Paris",
             "published": T0.isoformat(), "updated": updated.isoformat(),
             "url": f"{actor.url}/events/{number}",
             "location": {"type": "Place", "name": "Base sous-marine",
@@ -42,7 +47,7 @@ def test_create_stores_a_page_with_provenance(client, followed):
     assert page.live and page.title == "Fête du port"
     assert page.venue_name == "Base sous-marine"
     assert page.origin_server == followed.peer.netloc
-    assert page.start == dt.datetime(2026, 12, 5, 13, 0, tzinfo=dt.UTC)
+    assert page.start == START
     item = PublishedItem.objects.get(pk=page.pk)
     assert item.origin_server == followed.peer.netloc
     assert item.origin_url == f"{followed.url}/events/1"
