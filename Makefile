@@ -22,7 +22,7 @@ STATIC_SOURCES := $(shell find frontend/static -type f 2>/dev/null)
 
 help:
 	@echo "make run          install, migrate, seed the demo, start web + worker on :$(PORT)"
-	@echo "make test         install dev tools, then check, makemigrations --check, ruff, pytest"
+	@echo "make test         install dev tools, then check, makemigrations --check, ruff, import layers, pytest"
 	@echo "make test-sqlite  pytest on SQLite even when DATABASE_URL is set"
 	@echo "make services     start PostgreSQL (scripts/postgres.sh; needs root or sudo)"
 	@echo "make s3           start an in-memory S3 endpoint (moto) for trying S3 media"
@@ -67,6 +67,7 @@ check: $(VENV)/.installed-dev | var
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 pytest: $(VENV)/.installed-dev node_modules/.installed | var
 	@echo "pytest on $${DATABASE_URL:-SQLite (DATABASE_URL unset)}"
@@ -84,6 +85,11 @@ s3: $(VENV)/.installed-dev
 
 bench-seed: $(VENV)/.installed-dev node_modules/.installed | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_seed.py $(ARGS)
+
+# CPU of an idle worker (production settings, empty queue); docs/benchmarks/worker.md.
+.PHONY: bench-worker-idle
+bench-worker-idle: $(VENV)/.installed | var
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_worker_idle.py $(ARGS)
 
 .PHONY: bench-api
 bench-api: $(VENV)/.installed-dev | var

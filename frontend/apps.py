@@ -7,6 +7,44 @@ class FrontendConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .signals import connect
+        from wagtail.signals import workflow_rejected
 
-        connect()
+        from cms.communes.models import CommuneHomePage
+        from cms.content.models import DirectoryIndexPage, EventIndexPage
+        from cms.content.selectors import commune_of
+        from cms.core.page_context import page_context_register
+        from cms.publishing.outbox import Consumer, consumer_register
+        from cms.publishing.services import PAGE_CACHE, Observer, observer_register
+
+        from . import pagecache, services
+        from .agenda import agenda_context
+        from .directory import directory_context
+        from .home import home_context
+
+        # Pages hold data; what their templates need beyond it is built here.
+        page_context_register(CommuneHomePage, lambda *, page, request: home_context(
+            commune=page))
+        page_context_register(EventIndexPage, lambda *, page, request: agenda_context(
+            request=request, commune=commune_of(page=page, request=request)))
+        page_context_register(DirectoryIndexPage, lambda *, page, request: directory_context(
+            request=request, commune=commune_of(page=page, request=request)))
+
+        # Readers notice a stale page at once: bumped by the committing process.
+        consumer_register(Consumer(category=PAGE_CACHE,
+                                   handle=lambda rows: pagecache.invalidate(),
+                                   drain_on_commit=True,
+                                   description="forget the resident site's cached pages"))
+        observer_register(Observer(published=lambda pages: [
+            services.contribution_published(page_id=page.pk) for page in pages]))
+        workflow_rejected.connect(_on_workflow_rejected,
+                                  dispatch_uid="frontend-contribution-declined")
+
+
+def _on_workflow_rejected(sender, instance, **kwargs) -> None:
+    from . import services
+
+    try:
+        page_id = int(instance.object_id)
+    except (TypeError, ValueError):
+        return
+    services.contribution_declined(page_id=page_id)

@@ -11,6 +11,7 @@ from django.utils import translation
 from cms.api.models import PublishedItem, PublishedItemCategory
 from cms.communes.models import CommuneHomePage
 from cms.content.models import DirectoryKind
+from cms.publishing.audience import sharing_by_translation_key
 
 from .text import strip_html
 
@@ -83,20 +84,9 @@ def _directory_kind(payload: dict, locale: str) -> str:
 
 
 def _receivers(items: list[PublishedItem]) -> dict[int, list[str]]:
-    """INSEE codes each item is shared with (federation), in one query when possible."""
-    try:
-        from federation.sharing.selectors import sharing_by_translation_key
-    except ImportError:
-        sharing_by_translation_key = None
-    if sharing_by_translation_key is not None:
-        shared = sharing_by_translation_key(keys={item.translation_key for item in items})
-        return {item.pk: list(shared.get(item.translation_key, ([], []))[0])
-                for item in items}
-    try:
-        from federation.selectors import item_receivers
-    except ImportError:  # federation has not shipped sharing yet
-        return {}
-    return {item.pk: list(item_receivers(page_id=item.pk)) for item in items}
+    """INSEE codes each item is shared with (the sharing rules' audience), one query."""
+    shared = sharing_by_translation_key(keys={item.translation_key for item in items})
+    return {item.pk: list(shared.get(item.translation_key, ([], []))[0]) for item in items}
 
 
 def communes_by_id() -> dict[int, CommuneHomePage]:

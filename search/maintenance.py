@@ -8,8 +8,13 @@ from cms.api.models import PublishedItem
 
 from .backends import SearchBackend, get_search_backend
 from .documents import communes_by_id, documents_for, items_for_search
-from .models import IndexOutbox
-from .services import index_enqueue, outbox_drain, outbox_high_water, outbox_replay
+from .services import (
+    index_enqueue,
+    outbox_drain,
+    outbox_high_water,
+    outbox_pending_page_ids,
+    outbox_replay,
+)
 
 REBUILD_BATCH_SIZE = 2_000
 WRITERS = 2
@@ -99,8 +104,7 @@ def search_reconcile(*, repair: bool = True, backend: SearchBackend | None = Non
     database = set(PublishedItem.objects.values_list("pk", flat=True))
     indexed = backend.document_versions()
     live_in_index = {page_id for page_id, (_version, live) in indexed.items() if live}
-    pending = set(IndexOutbox.objects.filter(done_at__isnull=True)
-                  .values_list("page_id", flat=True))
+    pending = outbox_pending_page_ids()
     report = ReconcileReport(in_database=len(database), in_index=len(live_in_index),
                              missing=sorted(database - live_in_index),
                              stale=sorted(live_in_index - database),

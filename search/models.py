@@ -1,32 +1,7 @@
-"""The indexing outbox and the database backend's own index table."""
+"""The database backend's own index table."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-
-
-class IndexOutbox(models.Model):
-    """A page whose search document must be (re)written: recorded in the publishing
-    transaction, drained by `search.tasks.index_drain` (pending → deleted on success,
-    or retried with backoff: `attempts`, `next_attempt_at`, `last_error`)."""
-
-    # A plain integer: the row must outlive a deleted page (it becomes a tombstone).
-    page_id = models.BigIntegerField()
-    locale = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    # Set when indexed; kept a while so search_rebuild can replay what changed while it
-    # ran (rows with an id above its snapshot), then pruned.
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["done_at", "next_attempt_at", "id"],
-                                name="search_outbox_due"),
-                   models.Index(fields=["page_id", "id"], name="search_outbox_page")]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} page {self.page_id} ({self.attempts} attempts)"
 
 
 class SearchEntry(models.Model):

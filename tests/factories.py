@@ -120,3 +120,19 @@ def make_directory(commune, **kwargs):
 
 def soon(days=1, hours=0):
     return timezone.now() + dt.timedelta(days=days, hours=hours)
+
+
+def changes_numbered():
+    """What a commit does for the change feed: number the new changes (the pipeline's
+    "changes" outbox category, drained on commit; tests run in a transaction that never
+    commits, so they drain it themselves before reading the feed)."""
+    from cms.publishing.outbox import outbox_drain
+
+    outbox_drain(categories=["changes"])
+
+
+def worker_pass(*categories: str):
+    """What the worker loop does next: drain these outbox categories (all when none)."""
+    from cms.publishing.outbox import outbox_drain
+
+    outbox_drain(categories=list(categories) or None)

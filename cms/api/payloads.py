@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.images.models import SourceImageIOError
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from cms.communes.models import CommuneHomePage
 from cms.content.models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
+from cms.core.locales import default_locale
 
 from .models import ItemKind
 
@@ -60,7 +61,7 @@ class CommuneRef:
 
 def commune_refs_by_path() -> dict[str, CommuneRef]:
     """Every commune home page (any locale) by tree path → its source-locale commune."""
-    default_locale_id = Locale.get_default().pk
+    default_locale_id = default_locale().pk
     homes = list(CommuneHomePage.objects.only(
         "id", "path", "title", "slug", "insee_code", "latitude", "longitude", "locale_id",
         "translation_key"))
@@ -80,10 +81,13 @@ def commune_ref_for(*, page: Page, refs: dict[str, CommuneRef] | None = None) ->
             if ref := refs.get(page.path[:length]):
                 return ref
         return None
-    home = CommuneHomePage.objects.ancestor_of(page).first()
+    home = (page.commune if hasattr(type(page), "commune")
+            else CommuneHomePage.objects.ancestor_of(page).first())
     if home is None:
         return None
-    source = home.get_translation_or_none(Locale.get_default()) or home
+    locale = default_locale()
+    source = home if home.locale_id == locale.pk else (
+        home.get_translation_or_none(locale) or home)
     return CommuneRef(id=source.pk, insee=source.insee_code, name=source.title,
                       slug=source.slug, latitude=source.latitude, longitude=source.longitude)
 
@@ -204,7 +208,7 @@ def page_payload(*, page: Page, commune: CommuneRef, url: str, updated_at,
 
 def page_sharing(*, page: Page) -> tuple[list[str], list[str]]:
     """(accepted in, featured in): INSEE codes of the communes a page is shared with."""
-    from federation.sharing.selectors import sharing_by_translation_key
+    from cms.publishing.audience import sharing_by_translation_key
 
     return sharing_by_translation_key(keys=[page.translation_key]).get(
         page.translation_key, ([], []))

@@ -177,10 +177,10 @@ SHARED_KEYS_INLINE = 500
 def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
     """The communes' own items and those shared with them and accepted there
     (federation/: a reference to the origin's row, never a copy)."""
-    from federation.sharing.selectors import shared_keys_into_ids
+    from cms.publishing.audience import audience_reads
 
     ids = sorted(commune_ids)
-    shared = shared_keys_into_ids(commune_ids=ids, kind=kind)
+    shared = audience_reads().shared_keys_into_ids(commune_ids=ids, kind=kind)
     keys = list(shared.values_list("translation_key", flat=True)
                 .order_by().distinct()[:SHARED_KEYS_INLINE + 1])
     if not keys:
@@ -291,10 +291,12 @@ def item_get(*, kind: str, item_id: int) -> ItemRow | None:
 def item_shared_into(*, item_id: int, commune_ids: Iterable[int]) -> bool:
     """Whether one of these communes accepted the item as shared (federation/): a key
     limited to a receiving commune reads the shared items its lists show."""
-    from federation.sharing.selectors import shared_keys_into_ids
+    from cms.publishing.audience import audience_reads
 
     return PublishedItem.objects.filter(
-        pk=item_id, translation_key__in=shared_keys_into_ids(commune_ids=commune_ids)).exists()
+        pk=item_id,
+        translation_key__in=audience_reads().shared_keys_into_ids(commune_ids=commune_ids),
+    ).exists()
 
 
 @dataclass(frozen=True)

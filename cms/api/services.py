@@ -11,9 +11,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from cms.communes.models import CommuneHomePage
+from cms.core.locales import default_locale
+from cms.publishing.categories import CHANGE_FEED
+from cms.publishing.outbox import outbox_append
 
 from . import microcache
 from .jsonld import canonical_url, page_urls_memoized
@@ -101,7 +104,7 @@ def changes_record(entries: list[tuple[Change, dict | None]]) -> None:
     codes = {insee for change, before in entries
              for insee in _shared_with(change.payload) | _shared_with(before)}
     ids = dict(CommuneHomePage.objects.filter(
-        locale=Locale.get_default(), origin_server="", insee_code__in=codes,
+        locale=default_locale(), origin_server="", insee_code__in=codes,
     ).values_list("insee_code", "pk")) if codes else {}
     ChangeAudience.objects.bulk_create(
         ChangeAudience(change=change, commune_id=ids[insee],
@@ -109,8 +112,9 @@ def changes_record(entries: list[tuple[Change, dict | None]]) -> None:
         for change, (_unsaved, before) in zip(changes, entries, strict=True)
         for insee in sorted(_shared_with(change.payload) | _shared_with(before))
         if insee in ids)
-    # Numbered after commit by one serialized step; see models/changes.py.
-    transaction.on_commit(_enqueue_sequencing)
+    # Numbered after commit by one serialized step (the "changes" outbox category,
+    # drained on commit and by the worker); see models/changes.py.
+    outbox_append(category=CHANGE_FEED)
     # This process must not serve what it just replaced; again after commit, in case a
     # read in between cached the old row. Other processes: microcache.py's bound.
     microcache.clear()
@@ -121,16 +125,6 @@ def _record_change(*, item_id: int, kind: str, locale: str, commune_id: int | No
                    action: str, payload: dict | None, before: dict | None = None) -> None:
     changes_record([(Change(item_id=item_id, kind=kind, locale=locale, commune_id=commune_id,
                             action=action, payload=payload), before)])
-
-
-def _enqueue_sequencing() -> None:
-    from .tasks import changes_sequence
-
-    try:
-        changes_sequence.enqueue()
-    except Exception:
-        # Readers number pending rows themselves; a queue outage only delays partners.
-        logger.exception("could not enqueue change sequencing")
 
 
 def _refresh_translations(*, translation_key, changed_id: int) -> None:
@@ -150,18 +144,19 @@ def _refresh_translations(*, translation_key, changed_id: int) -> None:
                        payload=payload)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def item_sync(*, page: Page) -> PublishedItem | None:
     """Bring the API row of a page in line with its live version (or remove it).
 
-    Called from publishing signals, inside the publishing transaction; records a
-    change only when the representation actually changed.
+    Called by the publishing pipeline (cms/publishing), inside the publishing
+    transaction, once the audiences are decided; records a change only when the
+    representation actually changed.
     """
     page = page.specific_deferred if type(page) is Page else page
     if not isinstance(page, CONTENT_MODELS):
         return None
     if not page.live:
-        item_remove(page=page, action=ChangeAction.UNPUBLISHED)
+        items_remove(page_ids=[page.pk])
         return None
     commune = commune_ref_for(page=page)
     if commune is None:
@@ -175,8 +170,13 @@ def item_sync(*, page: Page) -> PublishedItem | None:
     existing = PublishedItem.objects.filter(pk=page.pk).only("etag", "payload").first()
     if existing is not None and existing.etag == values["etag"]:
         return existing
-    item, created = PublishedItem.objects.update_or_create(page_id=page.pk, defaults=values)
-    PublishedItemCategory.objects.filter(item=item).delete()
+    created = existing is None
+    item = PublishedItem(page_id=page.pk, **values)
+    if created:
+        item.save(force_insert=True)
+    else:
+        item.save(force_update=True)
+        PublishedItemCategory.objects.filter(item=item).delete()
     PublishedItemCategory.objects.bulk_create(
         PublishedItemCategory(item=item, slug=slug) for slug in set(values["payload"]["categories"])
     )
@@ -185,30 +185,29 @@ def item_sync(*, page: Page) -> PublishedItem | None:
                    action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
                    payload=values["payload"],
                    before=existing.payload if existing is not None else None)
-    if created:
+    if created and values["payload"]["translations"]:
+        # Siblings list this new translation in their own `translations`.
         _refresh_translations(translation_key=item.translation_key, changed_id=item.pk)
     return item
 
 
-@transaction.atomic
-def item_remove(*, page: Page, action: str = ChangeAction.UNPUBLISHED) -> None:
-    """Drop a page's API row and record a tombstone (unpublished or deleted)."""
-    item = PublishedItem.objects.filter(pk=page.pk).first()
-    if item is None:
-        return
-    item_id = item.pk
-    item.delete()
-    _record_change(item_id=item_id, kind=item.kind, locale=item.locale,
-                   commune_id=item.commune_id, action=action, payload=None,
-                   before=item.payload)
-    _refresh_translations(translation_key=item.translation_key, changed_id=item_id)
-
-
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def items_remove(*, page_ids: Iterable[int], action: str = ChangeAction.UNPUBLISHED) -> int:
-    """`item_remove()` for many pages at once: one DELETE and one `changes_record()`;
-    return how many API rows went. The feed gets the same tombstones."""
-    items = list(PublishedItem.objects.filter(pk__in=list(page_ids)).order_by("pk"))
+    """Drop the API rows of these pages and record a tombstone each (unpublished or
+    deleted): one DELETE and one `changes_record()`; return how many rows went.
+
+    A deletion unpublishes the page first (Wagtail's pre_delete receiver); whichever
+    of the two reaches here first, the feed ends with one "deleted" tombstone: a
+    deletion upgrades the unpublished tombstone not yet numbered.
+    """
+    page_ids = list(page_ids)
+    items = list(PublishedItem.objects.filter(pk__in=page_ids).order_by("pk"))
+    if action == ChangeAction.DELETED:
+        gone = set(page_ids) - {item.pk for item in items}
+        if gone:
+            Change.objects.filter(item_id__in=gone, seq__isnull=True,
+                                  action=ChangeAction.UNPUBLISHED).update(
+                action=ChangeAction.DELETED)
     if not items:
         return 0
     PublishedItem.objects.filter(pk__in=[item.pk for item in items]).delete()
@@ -228,7 +227,7 @@ def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
     """Update `shared_with` / `featured_in` of the items of these translation keys after
     a share decision (federation/); record a change for each item that moved, so list
     ETags and mirrors follow. Return the ids of the items concerned."""
-    from federation.sharing.selectors import sharing_by_translation_key
+    from cms.publishing.audience import sharing_by_translation_key
 
     keys = list(translation_keys)
     sharing = sharing_by_translation_key(keys=keys)
@@ -246,12 +245,6 @@ def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
                        commune_id=item.commune_id, action=ChangeAction.UPDATED,
                        payload=payload, before=before)
     return [item.pk for item in items]
-
-
-def items_sync_subtree(*, page: Page) -> None:
-    """Re-sync a moved page and its descendants: URLs and communes may have changed."""
-    for descendant in Page.objects.descendant_of(page, inclusive=True).live().specific():
-        item_sync(page=descendant)
 
 
 def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
@@ -293,7 +286,7 @@ def site_root_paths_pinned(root_paths):
 
 
 def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
-    from federation.sharing.selectors import sharing_by_translation_key
+    from cms.publishing.audience import sharing_by_translation_key
 
     sharing = sharing_by_translation_key()
     total = 0

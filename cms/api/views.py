@@ -473,9 +473,8 @@ class ChangeListView(PublicAPIView):
                               **_error_responses(403, 410, *COMMON_ERRORS)})
     def get(self, request, *args, **kwargs):
         query = self.query()
-        # The worker numbers changes after commit; doing it here too means a stalled
-        # queue delays nobody.
-        services.changes_assign_sequence()
+        # Read only: changes are numbered after commit by the pipeline's "changes"
+        # outbox category (cms/publishing), never inside a GET.
         pruned_through, _last = selectors.change_watermarks()
         after = query["cursor"][0] if query.get("cursor") else pruned_through
         if after < pruned_through:

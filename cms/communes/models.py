@@ -131,10 +131,10 @@ class CommuneHomePage(Page):
             raise ValidationError({"insee_code": _("Une commune porte déjà ce code INSEE.")})
 
     def get_context(self, request, *args, **kwargs):
-        from frontend.home import home_context
+        from cms.core.page_context import page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_context(commune=self))
+        context.update(page_context(page=self, request=request))
         return context
 
     @property

@@ -19,9 +19,10 @@ def shares_accepted(*, communes: Iterable[CommuneHomePage]) -> dict:
     """The items other communes share with these and they accepted (federation/):
     translation_key -> (origin commune name, featured). Read it once to build several
     listings of the same communes (the `shares` argument of the listings below)."""
-    from federation.sharing.selectors import shared_accepted_into
+    from cms.publishing.audience import audience_reads
 
-    return shared_accepted_into(communes=communes, limit=SHARED_KEYS_INLINE_MAX + 1)
+    return audience_reads().shared_accepted_into(communes=communes,
+                                                 limit=SHARED_KEYS_INLINE_MAX + 1)
 
 
 def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
@@ -33,7 +34,7 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
     Each page carries `shared_via` (the origin commune's name when it is listed as a
     shared item, else None) and `shared_featured` (a receiver featured it).
     """
-    from federation.sharing.selectors import shared_annotations, shared_keys_into
+    from cms.publishing.audience import audience_reads
 
     communes = list(communes)
     # The page type as a column of the page table (subclasses included: the same rows
@@ -51,9 +52,10 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
             shared_featured=Value(False), shared_via=Value(None, output_field=CharField()))
     locales = {commune.locale_id for commune in communes}
     if len(shares) > SHARED_KEYS_INLINE_MAX:
-        condition |= Q(translation_key__in=shared_keys_into(communes=communes),
+        condition |= Q(translation_key__in=audience_reads().shared_keys_into(communes=communes),
                        locale_id__in=locales)
-        return queryset.filter(condition).annotate(**shared_annotations(communes=communes))
+        return queryset.filter(condition).annotate(
+            **audience_reads().shared_annotations(communes=communes))
     # The few accepted shares are read first and inlined as constants: a subquery per
     # row (or an OR with a subquery) keeps PostgreSQL off the page-tree index, ~300 ms
     # a listing at 200,000 pages instead of a few.

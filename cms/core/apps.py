@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             checks,  # noqa: F401 (registers the deployment checks)
+            locales,  # noqa: F401 (forgets the cached default locale when one changes)
             postgres,  # noqa: F401 (registers the array dumper on new connections)
         )

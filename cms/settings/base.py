@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cms.communes",
     "cms.content",
     "cms.api",
+    "cms.publishing",
     "federation",
     "search",
     "frontend",
@@ -67,8 +68,6 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular", "drf_spectacular_sidecar",
-    "django_tasks",
-    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -192,8 +191,12 @@ if MEDIA_S3_BUCKET:
         },
     }
 
-# Background work: django-tasks' database backend; `manage.py run_worker` drains it.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker loop (manage.py run_worker, cms/publishing/worker.py): seconds between two
+# runs of Wagtail's scheduled publishing (go-live and expiry times).
+CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = float(
+    env_str("CLOCHER_SCHEDULED_PUBLISHING_INTERVAL", "60"))
+# Wagtail's own background tasks (reference index, admin search) go to the same outbox.
+TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 
 WAGTAIL_SITE_NAME = "Clocher"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
@@ -244,12 +247,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Every task logs its start and end at INFO: too chatty for a console.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-tasks logs every task's start and end at INFO (Wagtail's own tasks).
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
-        # The worker's own lines ("Task id=… state=RUNNING"), one per periodic drain.
-        "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
         # The search clients log every request at INFO ("POST http://…/_search [200]"):
         # one line per resident's search, and client CPU on the hot path.
         "elastic_transport": {"level": env_str("SEARCH_CLIENT_LOG_LEVEL", "WARNING")},
@@ -282,8 +283,6 @@ if _search_engine != "database":
         "ANALYSIS": env_str("CLOCHER_SEARCH_ANALYSIS", "auto"),
         "TIMEOUT": env_int("CLOCHER_SEARCH_TIMEOUT", 10),
     }
-# Seconds between two runs of the periodic outbox drain in run_worker (retries).
-CLOCHER_SEARCH_DRAIN_INTERVAL = env_int("CLOCHER_SEARCH_DRAIN_INTERVAL", 5)
 
 # --- Federation (federation/) -----------------------------------------------------
 
@@ -307,6 +306,10 @@ FEDERATION_SIGNATURE_MAX_SKEW_SECONDS = 300
 FEDERATION_RETRY_BASE_SECONDS = float(env_str("FEDERATION_RETRY_BASE_SECONDS", "30"))
 FEDERATION_RETRY_MAX_SECONDS = float(env_str("FEDERATION_RETRY_MAX_SECONDS", "21600"))
 FEDERATION_DELIVERY_DEADLINE_HOURS = float(env_str("FEDERATION_DELIVERY_DEADLINE_HOURS", "72"))
+# Retention (federation/activitypub/retention.py, the worker's hourly job).
+FEDERATION_INBOX_RETENTION_DAYS = env_int("FEDERATION_INBOX_RETENTION_DAYS", 30)
+FEDERATION_DELIVERY_RETENTION_DAYS = env_int("FEDERATION_DELIVERY_RETENTION_DAYS", 7)
+FEDERATION_DEAD_RETENTION_DAYS = env_int("FEDERATION_DEAD_RETENTION_DAYS", 30)
 # Concurrent sends per worker (threads waiting on sockets).
 FEDERATION_DELIVERY_CONCURRENCY = env_int("FEDERATION_DELIVERY_CONCURRENCY", 16)
 # Circuit breaker: after N consecutive failures a host is skipped for COOLDOWN seconds.
@@ -314,7 +317,7 @@ FEDERATION_CIRCUIT_FAILURES = env_int("FEDERATION_CIRCUIT_FAILURES", 5)
 FEDERATION_CIRCUIT_COOLDOWN_SECONDS = float(env_str("FEDERATION_CIRCUIT_COOLDOWN_SECONDS", "300"))
 # Announce chains longer than this are dropped.
 FEDERATION_HOP_LIMIT = env_int("FEDERATION_HOP_LIMIT", 3)
-# Seconds between two federation drains enqueued by run_worker (retries, periodic work).
+# Seconds between two federation drains of the worker loop (delivery retries, inbox).
 FEDERATION_DRAIN_INTERVAL = float(env_str("FEDERATION_DRAIN_INTERVAL", "5"))
 # Received Create/Update/Delete runs are applied in batches (inbox_batch.py); off: one by
 # one, the reference path (the benchmark compares the two).

@@ -1,4 +1,4 @@
-"""Test settings: fast hashing, local cache, tasks run immediately.
+"""Test settings: fast hashing, local cache.
 
 DATABASE_URL selects PostgreSQL (CI) or SQLite (default).
 """
@@ -9,6 +9,7 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Wagtail's own tasks (reference index, admin search) run inline in tests.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405

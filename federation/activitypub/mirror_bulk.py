@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import router, transaction
+from django.db import router
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -443,27 +443,23 @@ def _read_model_update(placed) -> None:
 
 
 def _search_enqueue(pages, *, locale) -> None:
-    from search.services import index_enqueue
+    from cms.publishing.outbox import outbox_append
+    from cms.publishing.services import pages_reindex
+
+    from .worker import ADMIN_INDEX
 
     page_ids = [page.pk for page in pages]
-    index_enqueue(page_ids=page_ids, locales={page.pk: locale.language_code for page in pages})
-    transaction.on_commit(lambda: _admin_index_enqueue(page_ids))
+    pages_reindex(page_ids=page_ids, locales={page.pk: locale.language_code for page in pages})
+    outbox_append(category=ADMIN_INDEX, object_ids=page_ids)
 
 
-def _admin_index_enqueue(page_ids: list[int]) -> None:
-    from federation.tasks import mirror_admin_index
-
-    try:
-        mirror_admin_index.enqueue(page_ids)
-    except Exception:  # noqa: BLE001 - the admin search only; `update_index` catches up
-        logger.exception("could not enqueue the admin search indexing of %d pages",
-                         len(page_ids))
-
-
-def admin_search_index(*, page_ids: list[int]) -> int:
-    """Wagtail's admin search (modelsearch) for these pages: one bulk write per model."""
+def admin_search_index(rows) -> int:
+    """Wagtail's admin search (modelsearch) for these pages: one bulk write per model
+    (the "federation.admin_index" outbox handler; the page signals would write one by
+    one)."""
     from modelsearch.backends import get_search_backends
 
+    page_ids = [row.object_id for row in rows]
     by_model = defaultdict(list)
     for page in Page.objects.filter(pk__in=page_ids).specific().prefetch_related(None):
         by_model[type(page)].append(page)

@@ -36,12 +36,12 @@ def _name(receiver) -> str:
 
 
 def pages_delete(pages: list[Page]) -> None:
-    """Delete these pages (specific instances), each logged as Wagtail's deletion is, and
-    remove their read-model rows with one `deleted` change each."""
+    """Delete these pages (specific instances), each logged as Wagtail's deletion is,
+    withdrawn through the publishing pipeline at once (one `deleted` change each)."""
     if not pages:
         return
     _deletion_log(pages)
-    _read_model_remove(pages)
+    _pipeline_withdraw(pages)
     by_model = defaultdict(list)
     for page in pages:
         by_model[type(page)].append(page)
@@ -151,26 +151,13 @@ def _numchild_update(pages) -> None:
         Page.objects.filter(path=path).update(numchild=Greatest(F("numchild") - count, 0))
 
 
-def _read_model_remove(pages) -> None:
-    """What the API's pre_delete receiver does page by page: the rows go, each with a
-    `deleted` change (Wagtail's unpublishing then finds them gone)."""
+def _pipeline_withdraw(pages) -> None:
+    """The publishing pipeline's pre_delete receiver, for all the pages at once: API rows
+    and their `deleted` changes, and one outbox row per consumer and page."""
     from cms.api.models import ChangeAction
-    from cms.api.services import items_remove
+    from cms.publishing.services import pages_withdraw
 
-    items_remove(page_ids=[page.pk for page in pages], action=ChangeAction.DELETED)
-
-
-def _search_enqueue(pages) -> None:
-    """One search outbox row per content page (the receivers write three)."""
-    from wagtail.models import Locale
-
-    from cms.api.services import CONTENT_MODELS
-    from search.services import index_enqueue
-
-    codes = dict(Locale.objects.values_list("pk", "language_code"))
-    content = [page for page in pages if isinstance(page, CONTENT_MODELS)]
-    index_enqueue(page_ids=[page.pk for page in content],
-                  locales={page.pk: codes[page.locale_id] for page in content})
+    pages_withdraw(pages=pages, action=ChangeAction.DELETED)
 
 
 def _translations_disable(pages) -> None:
@@ -232,22 +219,15 @@ def _reference_index_bulk(pages):
 # receiver itself for each page: no statement for a received page), "once" (the
 # receiver itself, once: it does not depend on the page) or None (nothing left to do).
 RECEIVERS = {
-    # Read-model rows and their `deleted` changes: `_read_model_remove()`, first.
-    "cms.api.signals._on_page_deleting": ("before", None),
-    # page_unpublished, after the above: the row is already gone.
-    "cms.api.signals._on_unpublished": ("before", None),
-    # The federation tombstone of a local page (nothing for a received one)...
-    "federation.activitypub.outbox._on_deleting": ("before", "each"),
-    # ...and the same `page_remove_record()` again, which finds it done.
-    "federation.activitypub.outbox._on_unpublished": ("before", None),
-    # The search outbox, from pre_delete and page_unpublished: one row per page.
-    "search.signals._on_deleting": ("before", _search_enqueue),
-    "search.signals._on_published": ("before", _search_enqueue),
+    # The pipeline (read-model rows, `deleted` changes, search, ActivityPub, page cache):
+    # `_pipeline_withdraw()`, first.
+    "cms.publishing.signals._on_deleting": ("before", None),
+    # page_unpublished, after the above: the rows are already gone.
+    "cms.publishing.signals._on_unpublished": ("before", None),
     # Sets `live` on an instance about to go (not saved) and sends page_unpublished,
     # whose receivers are in this table too. The approval dates it clears belong to
     # revisions deleted with the page; pages with aliases are not taken.
     "wagtail.signal_handlers.pre_delete_page_unpublish": ("before", None),
-    "frontend.signals._on_content_change": ("after", "once"),  # the page cache generation
     "wagtail_localize.models.handle_translation_on_delete": ("after", _translations_disable),
     "modelsearch.signal_handlers.post_delete_signal_handler": ("after", _admin_search_remove),
     "wagtail.signal_handlers.remove_reference_index_on_delete": (

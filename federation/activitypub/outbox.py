@@ -1,7 +1,9 @@
-"""Outgoing activities: recorded in the writer's transaction, fanned out by a worker.
+"""Outgoing activities: recorded from the publishing outbox, fanned out by a worker.
 
-Signal receivers run inside the publishing transaction: a rollback records nothing,
-a commit is delivered even if every worker was down at the time (the row waits).
+The publishing pipeline appends an "activitypub" outbox row per changed page in the
+publishing transaction; `pages_federate` (its handler) turns the newest row of each
+page into a Create, Update or Delete of the page's current state, so a page edited
+twice before the worker ran goes out once, as it is.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models.signals import pre_delete
+from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale, Page
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page
+
+from cms.core.locales import default_locale
 
 from .outbound import actor_url, commune_to_ap, object_url, page_to_ap
 from .wire import AS_CONTEXT, AS_PUBLIC, host_of
 from .worker import drain_enqueue_on_commit
 
-FEDERATED_TYPES = {"EventPage": "Event", "NewsPage": "Article", "AlertPage": "Note",
-                   "DirectoryEntryPage": "Organization", "InfoPage": "Article"}
+FEDERATED_TYPE_NAMES = {"EventPage": "Event", "NewsPage": "Article", "AlertPage": "Note",
+                        "DirectoryEntryPage": "Organization", "InfoPage": "Article"}
 
 
 def _new_activity_id() -> str:
@@ -63,9 +66,9 @@ def _has_followers(commune) -> bool:
 
 def _federated_commune(page):
     """The local commune of a page that federates, or None."""
-    if type(page).__name__ not in FEDERATED_TYPES or getattr(page, "origin_server", ""):
+    if type(page).__name__ not in FEDERATED_TYPE_NAMES or getattr(page, "origin_server", ""):
         return None
-    if page.locale_id != Locale.get_default().pk:
+    if page.locale_id != default_locale().pk:
         return None
     commune = page.commune
     if commune is None or commune.origin_server:
@@ -73,6 +76,25 @@ def _federated_commune(page):
     return commune
 
 
+def page_federates(page) -> bool:
+    """Whether a changed page concerns ActivityPub at all (no query): a page of a kind
+    that federates, written here, in the source language."""
+    return (type(page).__name__ in FEDERATED_TYPE_NAMES and not getattr(page, "origin_server", "")
+            and page.locale_id == default_locale().pk)
+
+
+def pages_federate(rows) -> None:
+    """The "activitypub" outbox handler: each page's current state goes out."""
+    pages = Page.objects.filter(pk__in=[row.object_id for row in rows]).specific().in_bulk()
+    for row in rows:
+        page = pages.get(row.object_id)
+        if page is not None and page.live and not row.payload.get("removed"):
+            page_publish_record(page=page)
+        else:
+            page_remove_record(page_id=row.object_id, model=row.payload.get("model", ""))
+
+
+@transaction.atomic
 def page_publish_record(*, page) -> None:
     """Create (first time, or after a Delete) or Update of a local page."""
     from federation.models import LocalTombstone, OutboxActivity
@@ -91,23 +113,24 @@ def page_publish_record(*, page) -> None:
                     object_id=ap_id)
 
 
-def page_remove_record(*, page) -> None:
-    """Delete (Tombstone) of a local page that is unpublished or deleted."""
+@transaction.atomic
+def page_remove_record(*, page_id: int, model: str) -> None:
+    """Delete (Tombstone) of a local page that is unpublished or deleted (the pipeline
+    only asks for pages that `page_federates`)."""
     from federation.models import LocalTombstone, OutboxActivity
 
-    commune = _federated_commune(page)
-    if commune is None:
+    former_type = FEDERATED_TYPE_NAMES.get(model)
+    if former_type is None:
         return
-    ap_id = object_url(page.pk)
+    ap_id = object_url(page_id)
     now = timezone.now()
-    LocalTombstone.objects.update_or_create(
-        ap_id=ap_id, defaults={"former_type": FEDERATED_TYPES[type(page).__name__],
-                               "deleted_at": now})
     sent = OutboxActivity.objects.filter(object_id=ap_id).order_by("-pk").first()
+    LocalTombstone.objects.update_or_create(
+        ap_id=ap_id, defaults={"former_type": former_type, "deleted_at": now})
     if sent is None or sent.activity_type == "Delete":
         return
-    activity_record(commune=commune, activity_type="Delete", object_id=ap_id, object_={
-        "id": ap_id, "type": "Tombstone", "formerType": FEDERATED_TYPES[type(page).__name__],
+    activity_record(commune=sent.commune, activity_type="Delete", object_id=ap_id, object_={
+        "id": ap_id, "type": "Tombstone", "formerType": former_type,
         "deleted": now.isoformat()})
 
 
@@ -157,25 +180,3 @@ def fan_out(*, activity) -> int:
     activity.fanned_out = True
     activity.save(update_fields=["fanned_out"])
     return len(unique)
-
-
-# --- signals ---------------------------------------------------------------------------
-
-
-def _on_published(sender, instance, **kwargs) -> None:
-    page_publish_record(page=instance)
-
-
-def _on_unpublished(sender, instance, **kwargs) -> None:
-    page_remove_record(page=instance)
-
-
-def _on_deleting(sender, instance, **kwargs) -> None:
-    if isinstance(instance, Page) and type(instance).__name__ in FEDERATED_TYPES:
-        page_remove_record(page=instance)
-
-
-def connect() -> None:
-    page_published.connect(_on_published, dispatch_uid="federation_ap_published")
-    page_unpublished.connect(_on_unpublished, dispatch_uid="federation_ap_unpublished")
-    pre_delete.connect(_on_deleting, dispatch_uid="federation_ap_deleting")

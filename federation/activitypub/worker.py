@@ -1,40 +1,40 @@
-"""One pass of federation work; run by the federation_drain task and the benchmarks."""
+"""One pass of federation work: run by the worker loop and the benchmarks.
+
+`drain_enqueue_on_commit()` asks for a pass with a "federation" row in the publishing
+outbox (rows coalesce: a burst of 1,000 inbox POSTs costs one pass); the worker loop's
+periodic "federation.drain" job catches delivery retries as they fall due.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from django.db import transaction
 
+from cms.publishing.outbox import outbox_append, outbox_drain
+
 MAX_SECONDS = 30.0
-# At most one drain enqueued per process per this many seconds: a running drain loops
-# until nothing is due, and run_worker enqueues one every FEDERATION_DRAIN_INTERVAL,
-# so a burst of 1,000 inbox POSTs costs one task row, not 1,000.
-ENQUEUE_EVERY_SECONDS = 0.5
-_last_enqueue = {"at": 0.0}
-_enqueue_lock = threading.Lock()
+FEDERATION = "federation"
+ACTIVITYPUB = "activitypub"
+ADMIN_INDEX = "federation.admin_index"
 logger = logging.getLogger(__name__)
 
 
 def drain_enqueue_on_commit() -> None:
-    """Ask a worker to drain once the current transaction commits."""
+    """Ask the worker for a federation pass once the current transaction commits.
+
+    After the commit, not in it: the inbox view's transaction stays one SELECT and one
+    INSERT. A process that dies in between loses only the wake-up: the periodic
+    "federation.drain" job finds the stored rows within FEDERATION_DRAIN_INTERVAL."""
     transaction.on_commit(_drain_enqueue)
 
 
 def _drain_enqueue() -> None:
-    from federation import tasks
-
-    with _enqueue_lock:
-        now = time.monotonic()
-        if now - _last_enqueue["at"] < ENQUEUE_EVERY_SECONDS:
-            return
-        _last_enqueue["at"] = now
     try:
-        tasks.federation_drain.enqueue()
-    except Exception:  # noqa: BLE001 - the periodic drain catches up
-        logger.exception("could not enqueue the federation drain")
+        outbox_append(category=FEDERATION)
+    except Exception:  # noqa: BLE001 - the periodic job catches up
+        logger.exception("could not ask for a federation pass")
 
 
 def fan_out_pending() -> int:
@@ -49,13 +49,15 @@ def fan_out_pending() -> int:
 
 
 def drain(*, max_seconds: float = MAX_SECONDS) -> dict[str, int]:
-    """Loop until nothing is due (or max_seconds passed): inbox first, then deliveries."""
+    """Loop until nothing is due (or max_seconds passed): published pages become
+    activities, then the inbox, fan-out and deliveries."""
     from .delivery import deliveries_run
     from .inbox import inbox_run
 
     totals = {"fanned_out": 0, "delivered": 0, "inbox": 0}
     started = time.monotonic()
     while time.monotonic() - started < max_seconds:
+        outbox_drain(categories=[ACTIVITYPUB])
         inbox = inbox_run()
         fanned = fan_out_pending()
         sent = deliveries_run()

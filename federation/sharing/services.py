@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
+from cms.core.locales import default_locale
 from federation.models import (
     Acceptance,
     SharedItem,
@@ -45,11 +46,27 @@ def _kind_of(page: Page) -> str | None:
     return KIND_OF_MODEL.get(type(page))
 
 
+class SharingAudience:
+    """The publishing pipeline's audience provider (cms/publishing/audience.py)."""
+
+    def decide(self, *, page: Page) -> None:
+        shares_sync(page=page)
+
+    def sharing(self, *, keys):
+        return selectors.sharing_by_translation_key(keys=keys)
+
+    def reads(self):
+        return selectors
+
+
 def _commune_of(page: Page) -> CommuneHomePage | None:
+    # Content pages cache theirs (CommuneContentPage.commune): one lookup a publish.
+    if hasattr(type(page), "commune"):
+        return page.commune
     return CommuneHomePage.objects.ancestor_of(page).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def shares_sync(*, page: Page) -> list[SharedItem]:
     """Bring the rule-made references of a published page in line with its commune's
     sharing rules; return the references that exist afterwards.
@@ -60,20 +77,21 @@ def shares_sync(*, page: Page) -> list[SharedItem]:
     """
     page = page.specific_deferred if type(page) is Page else page
     kind = _kind_of(page)
-    if kind is None or not page.live or page.locale_id != Locale.get_default().pk:
+    if kind is None or not page.live or page.locale_id != default_locale().pk:
         return []
     commune = _commune_of(page)
     if commune is None or commune.origin_server:
         return []
     policy = selectors.sharing_policy_get(commune=commune)
     audience = selectors.sharing_audience(policy=policy) if policy is not None else []
+    # Called by the publishing pipeline, which writes the read model once afterwards.
     return _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
-                        audience=audience)
+                        audience=audience, refresh=False)
 
 
 def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
-                 policy: SharingPolicy | None,
-                 audience: list[CommuneHomePage]) -> list[SharedItem]:
+                 policy: SharingPolicy | None, audience: list[CommuneHomePage],
+                 refresh: bool) -> list[SharedItem]:
     category_ids = [category.pk for category in page.categories.all()]
     if policy is None or not selectors.sharing_covers(policy=policy, kind=kind,
                                                       category_ids=category_ids):
@@ -103,7 +121,7 @@ def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
     ])
     visible_changed = (any(share.state == ShareState.ACCEPTED for share in created)
                        or any(share.state == ShareState.ACCEPTED for share in stale))
-    if visible_changed:
+    if visible_changed and refresh:
         _visibility_changed(translation_keys=[page.translation_key])
     kept = [share for share in existing.values() if share not in stale]
     return [*kept, *created]
@@ -182,12 +200,21 @@ def sharing_policy_save(*, policy: SharingPolicy, categories: Iterable,
     return policy
 
 
-def shares_reevaluate_enqueue(*, commune: CommuneHomePage) -> None:
-    """Queue the re-evaluation in the same transaction as the rule change: the task row
-    commits with the rules or not at all (django-tasks' database backend)."""
-    from .tasks import shares_reevaluate_task
+REEVALUATE = "sharing.reevaluate"
 
-    shares_reevaluate_task.enqueue(commune_id=commune.pk)
+
+def shares_reevaluate_enqueue(*, commune: CommuneHomePage) -> None:
+    """Queue the re-evaluation in the same transaction as the rule change: the outbox
+    row commits with the rules or not at all (rows of one commune coalesce)."""
+    from cms.publishing.outbox import outbox_append
+
+    outbox_append(category=REEVALUATE, object_ids=[commune.pk])
+
+
+def shares_reevaluate_rows(rows) -> None:
+    """The "sharing.reevaluate" outbox handler."""
+    for commune in CommuneHomePage.objects.filter(pk__in=[row.object_id for row in rows]):
+        shares_reevaluate(commune=commune)
 
 
 def shares_reevaluate(*, commune: CommuneHomePage) -> int:
@@ -202,12 +229,12 @@ def shares_reevaluate(*, commune: CommuneHomePage) -> int:
     count = 0
     for model, kind in KIND_OF_MODEL.items():
         pages = (model.objects.live().descendant_of(commune)
-                 .filter(locale_id=Locale.get_default().pk)
+                 .filter(locale_id=default_locale().pk)
                  .prefetch_related("categories").order_by("pk"))
         for page in pages.iterator(chunk_size=200):
             with transaction.atomic():
                 _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
-                             audience=audience)
+                             audience=audience, refresh=True)
             count += 1
     # Items that were unpublished keep references for when they come back, but not
     # references the rules no longer allow.
@@ -241,20 +268,9 @@ def acceptance_rules_apply(*, receiver: CommuneHomePage) -> int:
 
 
 def _visibility_changed(*, translation_keys: Iterable[uuid.UUID]) -> None:
-    """Readers of other communes see something new: refresh the API's representation
-    (its `shared_with`, hence list ETags and the change feed) and the search index."""
-    from cms.api import services as api_services
+    """Readers of other communes see something new, outside a publish: the pipeline
+    refreshes the read model (`shared_with`, list ETags, the change feed) and tells its
+    consumers (search, page cache)."""
+    from cms.publishing.services import items_audience_changed
 
-    keys = list(translation_keys)
-    page_ids = api_services.items_sharing_refresh(translation_keys=keys)
-    _search_enqueue(page_ids=page_ids)
-
-
-def _search_enqueue(*, page_ids: list[int]) -> None:
-    if not page_ids:
-        return
-    try:
-        from search.services import index_enqueue  # type: ignore[attr-defined]
-    except ImportError:
-        return  # search/ has no indexing outbox yet
-    index_enqueue(page_ids=page_ids)
+    items_audience_changed(translation_keys=translation_keys)

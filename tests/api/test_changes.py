@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from cms.api import services
 from cms.api.models import Change, ChangeAction
-from tests.factories import make_event, make_news, publish, soon
+from cms.publishing.outbox import outbox_append
+from tests.factories import changes_numbered, make_event, make_news, publish, soon
 
 pytestmark = pytest.mark.django_db
 
 
 def read_all(client, cursor=None, **params):
+    changes_numbered()
     changes = []
     while True:
         query = {**params, **({"cursor": cursor} if cursor else {})}
@@ -78,7 +80,8 @@ def test_late_commit_is_not_skipped(client, commune):
     make_event(commune, title="B", start=soon(2))
     changes, cursor = read_all(client)
     assert [c["item"]["title"] for c in changes] == ["B"]
-    Change.objects.create(**{**payload, "seq": None})  # A's transaction commits now
+    Change.objects.create(**{**payload, "seq": None})  # A's transaction commits now,
+    outbox_append(category="changes")                  # with its request for numbering
     changes, _cursor = read_all(client, cursor)
     assert [c["item"]["title"] for c in changes] == ["A"]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cms.api import services
 from cms.api.models import ApiKey, ApiKeyUsage
-from tests.factories import make_event, soon
+from tests.factories import changes_numbered, make_event, soon
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def test_key_limited_to_communes(client, commune, neighbour_commune):
     assert client.get("/api/events", {"commune": "44103"}, **bearer(token)).status_code == 403
     assert client.get(f"/api/events/{other.pk}", **bearer(token)).status_code == 403
     assert client.get(f"/api/events/{mine.pk}", **bearer(token)).status_code == 200
+    changes_numbered()
     changes = client.get("/api/changes", **bearer(token)).json()["results"]
     assert {change["id"] for change in changes} == {mine.pk}
 

@@ -269,10 +269,10 @@ def bench_inbound(*, count: int, bulk: bool = True, http: bool = True) -> dict:
     from wagtail.models import Page
 
     from cms.api.models import PublishedItem
+    from cms.publishing.models import OutboxMessage
     from federation.activitypub import worker
     from federation.activitypub.signatures import sign_request
     from federation.models import InboxMessage, ObjectVersion, SharedItem
-    from search.models import IndexOutbox
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.FEDERATION_BASE_URL = "http://bench.local"
@@ -288,7 +288,8 @@ def bench_inbound(*, count: int, bulk: bool = True, http: bool = True) -> dict:
             method="POST", url=f"http://bench.local{path}", body=body,
             headers={"Content-Type": "application/activity+json"},
             key_id=f"{remote_url}#main-key", private_key=key)))
-    index_rows_before = IndexOutbox.objects.count()
+    search_rows = OutboxMessage.objects.filter(category="search")
+    index_rows_before = search_rows.count()
     started = time.perf_counter()
     statuses = (_post_to_view if http else _accept_directly)(signed, path)
     verified = time.perf_counter()
@@ -308,7 +309,7 @@ def bench_inbound(*, count: int, bulk: bool = True, http: bool = True) -> dict:
         "states": dict(Counter(messages.values_list("state", flat=True))),
         "read_model": PublishedItem.objects.filter(page_id__in=page_ids).count(),
         "shares": SharedItem.objects.filter(page_id__in=page_ids).count(),
-        "index_rows": IndexOutbox.objects.count() - index_rows_before,
+        "index_rows": search_rows.count() - index_rows_before,
         "tree_problems": sum(len(found) for found in Page.find_problems()),
         "verify_store_s": verified - started, "apply_s": applied - verified,
         "verify_per_second": count / (verified - started),
@@ -372,11 +373,11 @@ def bench_inbound_served(*, count: int, web_workers: int, clients: int, port: in
                 time.sleep(0.2)
         # What earlier benchmarks left to the worker (search indexing, change sequencing)
         # is done before the clock starts, so that it measures this burst alone.
-        from django_tasks_db.models import DBTaskResult
+        from cms.publishing.models import OutboxMessage
 
         quiet_by = time.monotonic() + 300
-        while time.monotonic() < quiet_by and DBTaskResult.objects.filter(
-                status="READY").exists():
+        while time.monotonic() < quiet_by and OutboxMessage.objects.filter(
+                state="pending").exists():
             time.sleep(0.5)
         host = f"127.0.0.1:{port}"
         jobs: queue.Queue = queue.Queue()

@@ -162,7 +162,7 @@ def main() -> int:
     index = NewsIndexPage.objects.child_of(origin).get()
 
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "run_worker", "--schedule-interval", "0"],
+        [sys.executable, "manage.py", "run_worker"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(3)  # let the worker start polling the queue
     if worker.poll() is not None:

@@ -382,8 +382,7 @@ def bench_publish(params: dict, database_url: str, samples: int) -> dict:
            "CLOCHER_SEARCH_BACKEND": params["BACKEND"].rsplit(".", 2)[-2],
            "OPENSEARCH_URL": params.get("URL", ""), "ELASTICSEARCH_URL": "",
            "CLOCHER_SEARCH_INDEX_PREFIX": params.get("INDEX_PREFIX", "clocher")}
-    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker",
-                               "--schedule-interval", "0", "--interval", "0.1"],
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker", "--interval", "0.1"],
                               cwd=ROOT, env=env)
     delays = []
     try:

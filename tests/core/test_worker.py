@@ -1,28 +1,25 @@
-"""The worker publishes scheduled pages without cron (cms/core: tasks, run_worker)."""
+"""The worker loop: scheduled publishing without cron, the outbox drained, one loop.
+
+cms/publishing: worker.py (the loop), jobs.py (periodic jobs), outbox.py (the drain).
+"""
 
 import datetime as dt
-import logging
 import signal
+import threading
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 from wagtail.models import Revision
 
 from cms.content.models import NewsIndexPage, NewsPage
-from cms.core.services import scheduled_publishing_enqueue
-from cms.core.tasks import publish_scheduled_pages
+from cms.publishing import jobs
+from cms.publishing.models import OutboxMessage, OutboxState, PeriodicJobRun
+from cms.publishing.worker import WorkerLoop
 from tests.factories import NewsPageFactory, section
 
-# What production runs (cms/settings/base.py); test settings run tasks immediately.
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-# The worker commits each task and recycles its database connection between tasks,
-# as a worker process does: its tests commit for real. serialized_rollback brings
-# back the locales and page tree that the flush after a previous such test removed.
+# The worker commits as a worker process does: its tests commit for real.
+# serialized_rollback brings back the locales and page tree that the flush removes.
 worker_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -62,95 +59,77 @@ def expired_page(news_index) -> NewsPage:
 @pytest.fixture
 def restore_signal_handlers():
     """The worker installs SIGINT/SIGTERM handlers; give pytest its own back."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     yield
     for sig, handler in saved.items():
         signal.signal(sig, handler)
 
 
-def run_worker(**options):
-    options = {"reload": False, "startup_delay": False, "interval": 0.05, "verbosity": 0, **options}
-    call_command("run_worker", **options)
-
-
 @pytest.mark.django_db
-def test_task_publishes_due_pages_and_unpublishes_expired_ones(due_page, expired_page):
-    result = publish_scheduled_pages.enqueue()
+def test_scheduled_job_publishes_due_pages_and_unpublishes_expired_ones(due_page,
+                                                                        expired_page):
+    jobs.jobs_run_due(names=["publishing.scheduled"], force=True)
 
-    assert result.status == TaskResultStatus.SUCCESSFUL
     due_page.refresh_from_db()
     assert due_page.live
     assert not Revision.objects.filter(
-        object_id=str(due_page.pk), approved_go_live_at__isnull=False
-    ).exists()
+        object_id=str(due_page.pk), approved_go_live_at__isnull=False).exists()
     expired_page.refresh_from_db()
-    assert not expired_page.live
-    assert expired_page.expired
+    assert not expired_page.live and expired_page.expired
+    # The go-live and the expiry went through the pipeline: the API and search learnt.
+    assert OutboxMessage.objects.filter(category="search", object_id=due_page.pk).exists()
+    assert OutboxMessage.objects.filter(category="search", object_id=expired_page.pk).exists()
 
 
 @worker_db
-def test_database_backend_task_runs_in_the_worker(due_page, restore_signal_handlers):
-    with override_settings(TASKS=DATABASE_TASKS):
-        result = publish_scheduled_pages.enqueue()
-        assert result.status == TaskResultStatus.READY
-        due_page.refresh_from_db()
-        assert not due_page.live, "nothing runs before a worker picks the task up"
+def test_batch_worker_runs_the_jobs_and_drains_the_outbox(due_page, restore_signal_handlers):
+    call_command("run_worker", batch=True, verbosity=0)
 
-        run_worker(batch=True, schedule_interval=0)
-
-        result.refresh()
-    assert result.status == TaskResultStatus.SUCCESSFUL
     due_page.refresh_from_db()
     assert due_page.live
+    assert not OutboxMessage.objects.filter(state=OutboxState.PENDING).exists()
+    assert PeriodicJobRun.objects.filter(name="publishing.scheduled").exists()
 
 
 @worker_db
-def test_batch_worker_enqueues_scheduled_publishing_itself(due_page, restore_signal_handlers):
-    with override_settings(TASKS=DATABASE_TASKS):
-        run_worker(batch=True)
-
-    runs = DBTaskResult.objects.filter(task_path=publish_scheduled_pages.module_path)
-    assert [run.status for run in runs] == [TaskResultStatus.SUCCESSFUL]
-    due_page.refresh_from_db()
-    assert due_page.live
-
-
-@worker_db  # and the timer thread has its own connection: it must see committed rows
-def test_long_running_worker_enqueues_on_a_timer(due_page, restore_signal_handlers):
-    # The search and federation drain timers are not under test: kept quiet, they cannot
-    # be the one task this worker runs, nor hold SQLite's write lock meanwhile.
-    with override_settings(TASKS=DATABASE_TASKS, CLOCHER_SEARCH_DRAIN_INTERVAL=3600,
-                           FEDERATION_DRAIN_INTERVAL=3600):
-        run_worker(max_tasks=1, schedule_interval=30)
-
-    runs = DBTaskResult.objects.filter(task_path=publish_scheduled_pages.module_path)
-    assert [run.status for run in runs] == [TaskResultStatus.SUCCESSFUL]
-    due_page.refresh_from_db()
-    assert due_page.live
-
-
-@pytest.mark.django_db
-def test_enqueue_skips_when_a_run_is_already_waiting():
-    with override_settings(TASKS=DATABASE_TASKS):
-        first = scheduled_publishing_enqueue(backend_name="default")
-        second = scheduled_publishing_enqueue(backend_name="default")
-
-    assert first is not None
-    assert second is None
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+def test_a_job_runs_once_per_period_across_workers(settings):
+    settings.CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = 3600
+    first = jobs.jobs_run_due(names=["publishing.scheduled"])
+    second = jobs.jobs_run_due(names=["publishing.scheduled"])  # another worker, same period
+    assert "publishing.scheduled" in first and "publishing.scheduled" not in second
+    assert jobs.jobs_next_due_in() is not None
 
 
 @worker_db
-@override_settings(TASKS=DATABASE_TASKS)
-def test_the_worker_logs_tasks_at_the_configured_level(restore_signal_handlers):
-    """At the default verbosity the worker leaves its task loggers to LOGGING
-    (TASKS_LOG_LEVEL, WARNING): no line per task in the console."""
-    for name in ("django_tasks", "django_tasks_db"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    run_worker(batch=True, verbosity=1)
-    assert logging.getLogger("django_tasks").level == logging.WARNING
-    assert logging.getLogger("django_tasks_db").level == logging.WARNING
-    run_worker(batch=True, verbosity=2)  # asked for: the worker's own debug output
-    assert logging.getLogger("django_tasks").level == logging.DEBUG
-    for name in ("django_tasks", "django_tasks_db"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+def test_long_running_loop_publishes_on_time_and_stops(due_page, settings):
+    settings.CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = 3600
+    loop = WorkerLoop(interval=0.05)
+    thread = threading.Thread(target=loop.run)
+    thread.start()
+    try:
+        deadline = timezone.now() + dt.timedelta(seconds=20)
+        while timezone.now() < deadline and not NewsPage.objects.get(pk=due_page.pk).live:
+            loop.stop.wait(0.05)
+    finally:
+        loop.stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert NewsPage.objects.get(pk=due_page.pk).live
+
+
+@worker_db
+def test_a_failing_job_does_not_stop_the_loop(monkeypatch):
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    jobs.job_register(jobs.Job(name="test.broken", run=broken, every=3600))
+    try:
+        results = jobs.jobs_run_due(names=["test.broken", "outbox.sweep"], force=True)
+    finally:
+        jobs._jobs.pop("test.broken")
+    assert calls == [1] and isinstance(results["test.broken"], RuntimeError)
+    assert "outbox.sweep" in results
+    assert "boom" in PeriodicJobRun.objects.get(name="test.broken").last_error

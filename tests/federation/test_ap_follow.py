@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from cms.publishing.models import OutboxMessage
 from federation.activitypub import worker
 from federation.models import Delivery, Follow, FollowState, OutboxActivity
 from tests.factories import EventPageFactory, section
@@ -107,14 +108,20 @@ def test_rolled_back_publish_records_nothing(client, peer, ap_commune):
     _follow(client, alice)
     worker.drain()
     before = OutboxActivity.objects.count()
+    federating = OutboxMessage.objects.filter(category="activitypub")
     try:
         with transaction.atomic():
-            _publish_event(ap_commune, title="Jamais publié")
-            assert OutboxActivity.objects.count() == before + 1
+            page = _publish_event(ap_commune, title="Jamais publié")
+            # The publish asked for its activity in its own transaction...
+            assert federating.filter(object_id=page.pk).count() == 1
             raise RuntimeError("rollback")
     except RuntimeError:
         pass
+    # ...so the rollback took the request with it: nothing goes out.
+    assert not federating.filter(object_id=page.pk).exists()
+    worker.drain()
     assert OutboxActivity.objects.count() == before
+    assert not [r for r in peer.received if r.json.get("type") == "Create"]
 
 
 def test_join_gets_ignore(client, peer, ap_commune):

@@ -13,7 +13,7 @@ from federation import selectors as federation_selectors
 from federation.models import AcceptanceRule, SharedItem, ShareState
 from federation.sharing import acceptance_decide, share_create, share_decide, shares_sync
 from federation.sharing.services import ShareTransitionError, shares_reevaluate
-from tests.factories import make_alert, make_commune, make_event, make_news, publish
+from tests.factories import make_alert, make_commune, make_event, make_news, publish, worker_pass
 
 from .conftest import sharing_policy
 
@@ -213,6 +213,7 @@ def test_rule_change_reevaluates_existing_items(commune, neighbour_commune, far_
     policy.kinds = ["event"]
     policy.radius_km = 30
     sharing_policy_save(policy=policy, categories=[], named_communes=[], user=None)
+    worker_pass("sharing.reevaluate")  # the re-evaluation runs in the worker
 
     assert not SharedItem.objects.filter(page=news).exists()
     assert set(SharedItem.objects.filter(page=event).values_list("receiver__insee_code",

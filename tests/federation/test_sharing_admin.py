@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from federation.models import AcceptanceRule, SharedItem, SharingPolicy
-from tests.factories import make_news, publish
+from tests.factories import make_news, publish, worker_pass
 
 from .conftest import communicant, sharing_policy
 
@@ -62,6 +62,7 @@ def test_communicant_edits_own_rules_and_shares_are_reevaluated(
 
     response = client.post(url, _rules_data())
     assert response.status_code == 302, response.content.decode()[:2000]
+    worker_pass("sharing.reevaluate")  # the re-evaluation runs in the worker
     policy = SharingPolicy.objects.get(commune=commune)
     assert (policy.kinds, policy.radius_km, policy.updated_by) == (["news", "event"], 10.0,
                                                                    donges_user)

@@ -6,7 +6,7 @@ import pytest
 
 from federation.models import AcceptanceRule, SharedItem
 from federation.sharing import share_decide
-from tests.factories import make_news, publish
+from tests.factories import changes_numbered, make_news, publish
 
 from .conftest import sharing_policy
 
@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_api_cache")]
 
 
 def _feed(client, insee: str, cursor: str = "") -> tuple[list[dict], str]:
+    changes_numbered()
     response = client.get("/api/changes", {"commune": insee, "cursor": cursor} if cursor
                           else {"commune": insee})
     assert response.status_code == 200, response.content

@@ -7,7 +7,8 @@ from .conftest import HOST
 pytestmark = pytest.mark.django_db
 
 
-def test_page_cache_serves_until_a_publish(client, site_content, settings):
+def test_page_cache_serves_until_a_publish(client, site_content, settings,
+                                           django_capture_on_commit_callbacks):
     settings.CLOCHER_FRONTEND_CACHE_SECONDS = 30
     news = site_content["news"]
     assert "Travaux rue de la Gare" in client.get("/", HTTP_HOST=HOST).content.decode()
@@ -15,8 +16,9 @@ def test_page_cache_serves_until_a_publish(client, site_content, settings):
     news.title = "Rue de la Gare rouverte"
     news.save()
     assert "Travaux rue de la Gare" in client.get("/", HTTP_HOST=HOST).content.decode()
-    # Publishing forgets every cached page.
-    news.save_revision().publish()
+    # Publishing forgets every cached page, as its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        news.save_revision().publish()
     assert "Rue de la Gare rouverte" in client.get("/", HTTP_HOST=HOST).content.decode()
 
 

@@ -4,12 +4,17 @@ import pytest
 from django.db import transaction
 from wagtail.models import Locale
 
-from search.models import IndexOutbox, SearchEntry
+from cms.publishing.models import OutboxMessage, OutboxState
+from search.models import SearchEntry
 from search.query import SearchRequest, search_run
 from search.services import backoff_seconds, index_enqueue, outbox_drain
 from tests.factories import make_news, publish
 
 pytestmark = pytest.mark.django_db
+
+
+def search_rows():
+    return OutboxMessage.objects.filter(category="search")
 
 
 @pytest.fixture(autouse=True)
@@ -19,20 +24,20 @@ def database_backend(settings):
 
 def test_publish_unpublish_delete_write_outbox_rows(commune):
     page = make_news(commune, title="Conseil municipal")
-    assert list(IndexOutbox.objects.values_list("page_id", flat=True)) == [page.pk]
+    assert list(search_rows().values_list("object_id", flat=True)) == [page.pk]
     publish(page)
     page.unpublish()
     page.delete()
-    assert IndexOutbox.objects.filter(page_id=page.pk).count() >= 4
+    assert search_rows().filter(object_id=page.pk).count() >= 3
 
 
 def test_a_rolled_back_publish_records_nothing(commune):
-    before = IndexOutbox.objects.count()
+    before = search_rows().count()
     with pytest.raises(RuntimeError), transaction.atomic():
         make_news(commune, title="Annulé")
-        assert IndexOutbox.objects.count() == before + 1
+        assert search_rows().count() == before + 1
         raise RuntimeError("rollback")
-    assert IndexOutbox.objects.count() == before
+    assert search_rows().count() == before
 
 
 def test_translation_is_indexed_in_its_language(commune):
@@ -42,7 +47,7 @@ def test_translation_is_indexed_in_its_language(commune):
     translation = page.copy_for_translation(english, copy_parents=True)
     translation.title = "Village fair"
     publish(translation)
-    assert IndexOutbox.objects.filter(page_id=translation.pk).exists()
+    assert search_rows().filter(object_id=translation.pk).exists()
     outbox_drain(force=True)
     assert SearchEntry.objects.get(page_id=translation.pk).locale == "en"
     hits = search_run(request=SearchRequest(text="fair", locale="en", scope="all")).hits
@@ -54,7 +59,7 @@ def test_federation_can_ask_for_reindexing(commune):
     outbox_drain(force=True)
     with transaction.atomic():
         index_enqueue(page_ids=[page.pk])
-    assert IndexOutbox.objects.filter(page_id=page.pk, done_at__isnull=True).count() == 1
+    assert search_rows().filter(object_id=page.pk, state=OutboxState.PENDING).count() == 1
 
 
 def test_unreachable_engine_keeps_rows_pending_with_backoff(commune, settings):
@@ -65,9 +70,9 @@ def test_unreachable_engine_keeps_rows_pending_with_backoff(commune, settings):
     make_news(commune, title="En attente")
     report = outbox_drain()
     assert report.failed == 1 and report.remaining == 1
-    row = IndexOutbox.objects.get()
+    row = search_rows().get()
     assert row.attempts == 1 and row.next_attempt_at is not None and row.last_error
     assert outbox_drain().failed == 0  # not due yet: backoff
     assert outbox_drain(force=True).failed == 1
-    assert IndexOutbox.objects.get().attempts == 2
+    assert search_rows().get().attempts == 2
     assert [backoff_seconds(n) for n in (1, 2, 3, 20)] == [2, 4, 8, 300]

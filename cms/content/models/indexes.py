@@ -54,13 +54,11 @@ class EventIndexPage(SectionIndexPage):
         return selectors.event_list_upcoming(communes=around)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.content.selectors import commune_of
-        from frontend.agenda import agenda_context
+        from cms.core.page_context import page_context
 
         # The section's listing is replaced by the filtered agenda (list or month view).
         context = Page.get_context(self, request, *args, **kwargs)
-        commune = commune_of(page=self, request=request)
-        context.update(agenda_context(request=request, commune=commune))
+        context.update(page_context(page=self, request=request))
         return context
 
     class Meta:
@@ -100,13 +98,11 @@ class DirectoryIndexPage(SectionIndexPage):
         return selectors.directory_list(communes=[commune])
 
     def get_context(self, request, *args, **kwargs):
-        from cms.content.selectors import commune_of
-        from frontend.directory import directory_context
+        from cms.core.page_context import page_context
 
         # The directory, or the neighbourhood's producers (?vue=producteurs), filtered.
         context = Page.get_context(self, request, *args, **kwargs)
-        commune = commune_of(page=self, request=request)
-        context.update(directory_context(request=request, commune=commune))
+        context.update(page_context(page=self, request=request))
         return context
 
     class Meta:

@@ -73,8 +73,8 @@ class Instance:
             subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", "--skip-checks",
                               f"127.0.0.1:{self.port}"], cwd=ROOT, env=self.env,
                              stdout=log, stderr=subprocess.STDOUT),
-            subprocess.Popen([PYTHON, "manage.py", "run_worker", "--interval", "0.2",
-                              "--schedule-interval", "60"], cwd=ROOT, env=self.env,
+            subprocess.Popen([PYTHON, "manage.py", "run_worker", "--interval", "0.2"],
+                             cwd=ROOT, env=self.env,
                              stdout=log, stderr=subprocess.STDOUT),
         ]
         wait_for(lambda: self.get("/nodeinfo/2.1") is not None, timeout=60,

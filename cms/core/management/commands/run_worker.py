@@ -1,113 +1,49 @@
-"""Run the background worker, which also triggers Wagtail's scheduled publishing.
+"""Run the background worker: one loop for the outbox and the periodic jobs.
 
-A Clocher deployment is two processes (Procfile: web and worker) and no cron.
-Wagtail applies a page's go_live_at / expire_at only when `publish_scheduled`
-runs, so this command is django-tasks-db's `db_worker` (same options, same
-worker loop) plus a timer that enqueues `publish_scheduled_pages` every
---schedule-interval seconds; the worker then runs it like any other task.
-With --batch the task is enqueued once, before the queue is drained.
+A Clocher deployment is two processes (Procfile: web and worker) and no cron. The
+loop (cms/publishing/worker.py) drains the outbox by category (search index,
+ActivityPub, change feed, …) and runs the periodic jobs every app registers
+(scheduled publishing, federation retries, change-feed retention, outbox sweeps).
 """
 
 import logging
-import os
+import signal
 import threading
 
-from django.db import close_old_connections
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
-from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
-from django_tasks_db.management.commands.db_worker import valid_interval
+from django.core.management.base import BaseCommand, CommandParser
 
-from cms.core.services import scheduled_publishing_enqueue
-from search.services import index_drain_enqueue, index_drain_periodically
+from cms.publishing.worker import WorkerLoop
 
 logger = logging.getLogger(__name__)
 
 
-class Command(DatabaseWorkerCommand):
-    help = "Run the background worker and enqueue scheduled publishing periodically."
+def _positive(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be positive")
+    return number
 
-    def add_arguments(self, parser) -> None:
-        super().add_arguments(parser)
-        parser.add_argument(
-            "--schedule-interval",
-            default=60.0,
-            type=valid_interval,
-            help="Seconds between two scheduled-publishing runs; 0 disables them "
-            "(default: %(default)r)",
-        )
 
-    def configure_logging(self, verbosity: int) -> None:
-        # db_worker sets its loggers to INFO at the default verbosity, over LOGGING: one
-        # line per task. At that verbosity LOGGING (TASKS_LOG_LEVEL) decides instead.
-        if verbosity != 1:
-            super().configure_logging(verbosity)
+class Command(BaseCommand):
+    help = "Run the background worker: drain the outbox and run the periodic jobs."
 
-    def handle(self, *, schedule_interval: float, **options) -> None:
-        backend_name = options["backend_name"]
-        batch = options["batch"]
-        # With --reload, this process only restarts a child that runs handle() again:
-        # the timer belongs in that child.
-        reloader_parent = (
-            options["reload"] and not batch and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
-        )
-        if not schedule_interval or reloader_parent:
-            super().handle(**options)
-            return
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=_positive, default=1.0,
+                            help="Seconds to sleep after a pass that found nothing to do "
+                                 "(default: %(default)s)")
+        parser.add_argument("--batch", action="store_true",
+                            help="Run every periodic job once, drain the outbox, then exit.")
+
+    def handle(self, *, interval: float, batch: bool, **options) -> None:
+        loop = WorkerLoop(interval=interval)
         if batch:
-            scheduled_publishing_enqueue(backend_name=backend_name)
-            index_drain_enqueue(backend_name=backend_name)  # search: pending index writes
-            from federation.tasks import federation_drain
-
-            federation_drain.enqueue()  # federation/: due deliveries and inbox messages
-            super().handle(**options)
+            done = loop.run_batch()
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{done} outbox rows done")
             return
-
-        stop = threading.Event()
-        timer = threading.Thread(
-            target=self._enqueue_periodically,
-            kwargs={"backend_name": backend_name, "interval": schedule_interval, "stop": stop},
-            name="scheduled-publishing",
-            daemon=True,
-        )
-        timer.start()
-        # Search: retry index writes left pending by an engine outage (search/services.py).
-        threading.Thread(target=index_drain_periodically, name="search-drain", daemon=True,
-                         kwargs={"backend_name": backend_name, "stop": stop}).start()
-        # federation/: retries and anything a crashed web process did not enqueue.
-        federation_timer = threading.Thread(
-            target=self._enqueue_federation_periodically, kwargs={"stop": stop},
-            name="federation-drain", daemon=True,
-        )
-        federation_timer.start()
-        try:
-            super().handle(**options)
-        finally:
-            stop.set()
-            timer.join(timeout=5)
-            federation_timer.join(timeout=5)
-
-    @staticmethod
-    def _enqueue_federation_periodically(*, stop: threading.Event) -> None:
-        from django.conf import settings
-
-        from federation.tasks import federation_drain
-
-        while not stop.wait(settings.FEDERATION_DRAIN_INTERVAL):
-            try:
-                federation_drain.enqueue()
-            except Exception:
-                logger.exception("Could not enqueue the federation drain")
-            finally:
-                close_old_connections()
-
-    @staticmethod
-    def _enqueue_periodically(*, backend_name: str, interval: float, stop: threading.Event):
-        while not stop.is_set():
-            try:
-                scheduled_publishing_enqueue(backend_name=backend_name)
-            except Exception:
-                # A locked or briefly unreachable database must not kill the timer.
-                logger.exception("Could not enqueue scheduled publishing")
-            finally:
-                close_old_connections()
-            stop.wait(interval)
+        stop: threading.Event = loop.stop
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_args: stop.set())
+        logger.info("worker started (interval %.2f s)", interval)
+        loop.run()
+        logger.info("worker stopped")

@@ -1,0 +1,26 @@
+"""The default (source) locale, read once per process instead of once per call.
+
+Wagtail's `Locale.get_default()` runs a query each time; publishing a page asked for
+it five times. Saving or deleting a locale forgets the cached one.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Locale
+
+_cache: dict[str, Locale] = {}
+
+
+def default_locale() -> Locale:
+    try:
+        return _cache["default"]
+    except KeyError:
+        _cache["default"] = locale = Locale.get_default()
+        return locale
+
+
+def _forget(sender, **kwargs) -> None:
+    _cache.clear()
+
+
+post_save.connect(_forget, sender=Locale, dispatch_uid="clocher_default_locale_saved")
+post_delete.connect(_forget, sender=Locale, dispatch_uid="clocher_default_locale_deleted")
