@@ -28,9 +28,9 @@ def register_sharing_menu_item():
 
 
 def _share_button(page, user):
-    from cms.api.payloads import KIND_OF_MODEL
+    from cms.content.kinds import kind_of_model
 
-    if page.specific_class not in KIND_OF_MODEL:
+    if kind_of_model(page.specific_class) is None:
         return None
     return Button(_("Partage"), reverse("federation_sharing:page", args=[page.pk]),
                   icon_name="resubmit", priority=90)

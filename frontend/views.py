@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms.api.feeds import FeedScope, calendar_build
 from cms.communes.selectors import commune_list
 from cms.content import selectors
+from cms.content.kinds import kind_labels
 from search.query import (
     DATE_BUCKETS,
-    KINDS,
     SearchRequest,
     SearchRequestError,
     SearchUnavailable,
@@ -98,7 +98,7 @@ def search(request):
         "scope": scope,
         "scope_choices": SCOPE_CHOICES,
         "radius": radius,
-        "kinds": KINDS,
+        "kinds": kind_labels(),
         "date_buckets": DATE_BUCKETS,
         "results": results,
         "error": error,

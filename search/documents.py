@@ -10,14 +10,11 @@ from django.utils import translation
 
 from cms.api.models import PublishedItem, PublishedItemCategory
 from cms.communes.models import CommuneHomePage
+from cms.content.kinds import kind_named, kinds
 from cms.content.models import DirectoryKind
 from cms.publishing.audience import sharing_by_translation_key
 
 from .text import strip_html
-
-# Payload keys whose text is searchable as the body (everything but JSON-LD and URLs).
-BODY_KEYS = ("body", "description", "message", "opening_hours", "products", "market_days",
-             "pickup_points", "venue_name", "address", "organiser", "price", "lead")
 
 
 @dataclass
@@ -66,8 +63,11 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(nested)
 
 
-def _body(payload: dict) -> str:
-    parts = [strip_html(text) for key in BODY_KEYS for text in _strings(payload.get(key))]
+def _body(payload: dict, kind: str) -> str:
+    """The searchable text of an item: the payload keys its kind declares."""
+    declared = kind_named(kind)
+    keys = declared.search_text if declared else ()
+    parts = [strip_html(text) for key in keys for text in _strings(payload.get(key))]
     return " ".join(part for part in parts if part)[:20_000]
 
 
@@ -94,9 +94,11 @@ def communes_by_id() -> dict[int, CommuneHomePage]:
         "id", "title", "insee_code", "epci_code", "department_code")}
 
 
-# Only the payload keys search reads (not the JSON-LD, images…): decoding the whole
-# payload costs more than everything else in a rebuild.
-PAYLOAD_KEYS = ("summary", "lead", "directory_kind", *BODY_KEYS)
+def payload_keys() -> tuple[str, ...]:
+    """Only the payload keys search reads (not the JSON-LD, images…): decoding the whole
+    payload costs more than everything else in a rebuild."""
+    searched = (key for kind in kinds() for key in kind.search_text)
+    return tuple(dict.fromkeys(("summary", "lead", "directory_kind", *searched)))
 
 
 def items_for_search(queryset):
@@ -104,7 +106,7 @@ def items_for_search(queryset):
     from django.db.models.fields.json import KeyTransform
     from django.db.models.functions import JSONObject
 
-    keys = dict.fromkeys(PAYLOAD_KEYS)
+    keys = dict.fromkeys(payload_keys())
     return queryset.defer("payload", "etag").annotate(search_payload=JSONObject(
         **{key: KeyTransform(key, "payload") for key in keys}))
 
@@ -145,7 +147,8 @@ def documents_for(*, items: Iterable[PublishedItem], versions: dict[int, int],
             id=item.pk, version=versions.get(item.pk, default_version), live=True,
             locale=item.locale, kind=item.kind, title=item.title,
             summary=strip_html(payload.get("summary") or payload.get("lead") or ""),
-            body=" ".join(filter(None, [_directory_kind(payload, item.locale), _body(payload)])),
+            body=" ".join(filter(None, [_directory_kind(payload, item.locale),
+                                         _body(payload, item.kind)])),
             categories=sorted(categories.get(item.pk, [])),
             commune=commune.insee_code if commune else "",
             commune_name=commune.title if commune else "",

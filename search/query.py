@@ -20,13 +20,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from cms.communes.selectors import commune_list, distance_km, neighbours_among
+from cms.content.kinds import kind_labels
 
 from .backends import BackendHit, BackendQuery, BackendUnavailable, get_search_backend
 from .text import clean_query
 
 SCOPES = ("commune", "neighbours", "radius", "epci", "department", "all")
-KINDS = {"news": "Actualités", "event": "Événements", "alert": "Alertes",
-         "info": "Infos pratiques", "directory": "Annuaire"}
 DATE_BUCKETS = {"today": "Aujourd'hui", "weekend": "Ce week-end", "week": "Cette semaine",
                 "month": "Ce mois-ci"}
 LOCALES = ("fr", "en", "de")
@@ -344,7 +343,7 @@ def _build(request: SearchRequest, now: dt.datetime) -> tuple[BackendQuery, dict
     query = BackendQuery(
         text=text, locale=request.locale, now=now, scope_communes=scope_communes,
         origin=origin,
-        kinds=_values(tuple(request.kinds), "kind", allowed=KINDS),
+        kinds=_values(tuple(request.kinds), "kind", allowed=kind_labels()),
         communes=_values(tuple(request.communes), "communes", pattern=_INSEE),
         categories=_values(tuple(request.categories), "category", pattern=_SLUG),
         date_range=buckets[dates] if dates else None,
@@ -376,7 +375,7 @@ def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,
                           if bounds == query.date_range}}
     categories = _category_labels(set(raw.get("category", {})) | selected["category"],
                                   query.locale)
-    labels = {"kind": KINDS, "dates": DATE_BUCKETS, "category": categories,
+    labels = {"kind": kind_labels(), "dates": DATE_BUCKETS, "category": categories,
               "commune": {code: communes[code].title
                           for code in {*raw.get("commune", {}), *selected["commune"]}
                           if code in communes}}
@@ -385,7 +384,7 @@ def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,
         counts = dict(raw.get(name, {}))
         for value in selected[name]:
             counts.setdefault(value, 0)
-        order = list(DATE_BUCKETS) if name == "dates" else list(KINDS) if name == "kind" \
+        order = list(DATE_BUCKETS) if name == "dates" else list(kind_labels()) if name == "kind" \
             else sorted(counts, key=lambda value: (-counts[value], value))
         facets[name] = [FacetBucket(value=value, label=labels[name].get(value, value),
                                     count=counts[value], selected=value in selected[name])

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from cms.api.params import CommaListField, FiniteFloatField, StrictQuerySerializer
+from cms.content.kinds import kind_labels
 
 from . import query
 
@@ -30,7 +31,7 @@ class SearchQuerySerializer(StrictQuerySerializer):
     lon = FiniteFloatField(required=False, min_value=-180, max_value=180)
     epci = serializers.CharField(required=False, max_length=9)
     department = serializers.CharField(required=False, max_length=3)
-    kind = CommaListField(child=serializers.ChoiceField(choices=list(query.KINDS)),
+    kind = CommaListField(child=serializers.ChoiceField(choices=list(kind_labels())),
                           help_text="Facet filter: item kinds.")
     communes = CommaListField(help_text="Facet filter: INSEE codes.")
     category = CommaListField(help_text="Facet filter: category slugs.")
@@ -59,7 +60,7 @@ class SuggestQuerySerializer(StrictQuerySerializer):
 
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=list(query.KINDS))
+    kind = serializers.ChoiceField(choices=list(kind_labels()))
     title = serializers.CharField()
     snippet_html = serializers.CharField(allow_blank=True,
                                          help_text="Escaped text, matches in <mark>.")

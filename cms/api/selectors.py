@@ -14,7 +14,7 @@ from cms.communes.selectors import EARTH_RADIUS_KM, commune_list, commune_neighb
 from . import microcache
 from .cursors import SortKey
 from .models import Change, ChangeAudience, ChangeSequence, PublishedItem, PublishedItemCategory
-from .payloads import DETAIL_ONLY_FIELDS
+from .payloads import detail_only_fields
 
 COMMUNES_CACHE_KEY = "clocher-api:communes:v1"
 COMMUNES_CACHE_SECONDS = 60
@@ -191,11 +191,11 @@ def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
 
 
 class ListPayloadText(Func):
-    """The list representation (payload without DETAIL_ONLY_FIELDS) as JSON text,
+    """The list representation (payload without `detail_only_fields()`) as JSON text,
     computed by the database: no decode/re-encode in Python."""
 
     output_field = TextField()
-    keys = sorted(DETAIL_ONLY_FIELDS)
+    keys = sorted(detail_only_fields())
 
     def __init__(self, expression="payload", **extra):
         super().__init__(F(expression), **extra)

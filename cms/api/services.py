@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.communes.models import CommuneHomePage
+from cms.content.kinds import content_models, kind_of_page
 from cms.core.locales import default_locale
 from cms.publishing.categories import CHANGE_FEED
 from cms.publishing.outbox import outbox_append
@@ -31,7 +32,6 @@ from .models import (
     PublishedItemCategory,
 )
 from .payloads import (
-    KIND_OF_MODEL,
     CommuneRef,
     commune_ref_for,
     commune_refs_by_path,
@@ -42,7 +42,6 @@ from .payloads import (
 
 logger = logging.getLogger(__name__)
 
-CONTENT_MODELS = tuple(KIND_OF_MODEL)
 REBUILD_BATCH_SIZE = 1_000
 KEY_TOKEN_PREFIX = "clo_"  # noqa: S105 (a public marker, not a secret)
 
@@ -63,14 +62,8 @@ def item_values(*, page: Page, commune: CommuneRef, translations: list[dict],
                            category_slugs=category_slugs, translations=translations,
                            sharing=sharing)
     latitude, longitude = page_position(page, commune)
-    start = end = severity = None
+    start, end, severity = kind_of_page(page).dates(page)
     kind = payload["kind"]
-    if kind == "event":
-        start, end = page.start, page.end or page.start
-    elif kind == "news":
-        start = dt.datetime.combine(page.date, dt.time.min, tzinfo=dt.UTC)
-    elif kind == "alert":
-        start, end, severity = page.valid_from, page.valid_until, page.severity
     return {
         "kind": kind, "commune_id": commune.id, "locale": payload["locale"],
         "translation_key": page.translation_key, "title": page.title[:255],
@@ -153,7 +146,7 @@ def item_sync(*, page: Page) -> PublishedItem | None:
     representation actually changed.
     """
     page = page.specific_deferred if type(page) is Page else page
-    if not isinstance(page, CONTENT_MODELS):
+    if not isinstance(page, content_models()):
         return None
     if not page.live:
         items_remove(page_ids=[page.pk])
@@ -291,7 +284,7 @@ def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
     sharing = sharing_by_translation_key()
     total = 0
     lengths = sorted({len(path) for path in homes})
-    for model in CONTENT_MODELS:
+    for model in content_models():
         queryset = (model.objects.live().select_related("locale")
                     .prefetch_related("categories").order_by("pk"))
         if hasattr(model, "image"):

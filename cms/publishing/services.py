@@ -22,6 +22,7 @@ from wagtail.models import Page
 
 from cms.api import services as read_model
 from cms.api.models import ChangeAction
+from cms.content.kinds import content_models, kind_of_page
 from cms.core.locales import default_locale
 
 from .audience import audience_decide
@@ -57,7 +58,7 @@ def _content(pages: Iterable[Page]) -> list[Page]:
     locale = default_locale()
     for page in pages:
         page = page.specific_deferred if type(page) is Page else page
-        if isinstance(page, read_model.CONTENT_MODELS):
+        if isinstance(page, content_models()):
             if page.locale_id == locale.pk and not Page.locale.is_cached(page):
                 Page.locale.field.set_cached_value(page, locale)
             content.append(page)
@@ -74,7 +75,7 @@ def _consumers_notify(*, pages: Sequence[Page], removed: bool) -> None:
     federates = consumers()[ACTIVITYPUB].wants
     outbox_append_many([
         *((SEARCH, page.pk, {"locale": page.locale.language_code}) for page in pages),
-        *((ACTIVITYPUB, page.pk, {"removed": removed, "model": type(page).__name__})
+        *((ACTIVITYPUB, page.pk, {"removed": removed, "kind": kind_of_page(page).name})
           for page in pages if federates is None or federates(page)),
         (PAGE_CACHE, 0, {}),
     ])

@@ -11,7 +11,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.api.models import ChangeAction
-from cms.api.services import CONTENT_MODELS
+from cms.content.kinds import content_models
 
 from . import services
 
@@ -47,6 +47,6 @@ def connect() -> None:
     # sender=Page: Django sends pre_delete for the Page row of every deleted page (the
     # parent of each specific model), and other models keep their fast deletes.
     pre_delete.connect(_on_deleting, sender=Page, dispatch_uid="clocher_publishing_deleting")
-    for model in CONTENT_MODELS:
+    for model in content_models():
         post_save.connect(_on_created, sender=model,
                           dispatch_uid=f"clocher_publishing_created_{model.__name__}")

@@ -40,7 +40,7 @@ from .inbox import (
     message_failed,
     message_outcome,
 )
-from .mirror import KIND_OF_TYPE
+from .mirror import content_model, kind_of_object
 from .wire import Activity, APObject, WireError, parse
 
 logger = logging.getLogger(__name__)
@@ -162,11 +162,9 @@ def _known_objects(ap_ids: list[str], kinds: set[str]) -> set[str]:
     """Ids that already have a version row or a page: not new, whatever the activity."""
     from federation.models import ObjectVersion
 
-    from .mirror_bulk import _content_model
-
     known = set(ObjectVersion.objects.filter(ap_id__in=ap_ids).values_list("ap_id", flat=True))
     for kind in kinds:
-        known.update(_content_model(kind).objects.filter(ap_id__in=ap_ids)
+        known.update(content_model(kind).objects.filter(ap_id__in=ap_ids)
                      .values_list("ap_id", flat=True))
     return known
 
@@ -189,9 +187,9 @@ def _segment_apply_atomic(entries: list[_Entry]) -> None:
     candidates = [
         entries_[0] for entries_ in by_object.values()
         if entries_[0].activity.type == "Create" and followers.get(entries_[0].actor.pk)
-        and entries_[0].activity.object.type in KIND_OF_TYPE]
+        and kind_of_object(entries_[0].activity.object) is not None]
     known = _known_objects([entry.activity.object_id for entry in candidates],
-                           {KIND_OF_TYPE[entry.activity.object.type] for entry in candidates})
+                           {kind_of_object(entry.activity.object) for entry in candidates})
     new = [entry for entry in candidates if entry.activity.object_id not in known]
     _bulk_phase("store", objects_create_many, new, followers, outcomes)
     # 2. Updates that come first among what is left of an object (Deletes may follow).

@@ -16,12 +16,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale
 
+from cms.content.kinds import kind_for_ap, kind_named
+
 from .wire import APObject
 
-KIND_OF_TYPE = {"Event": "event", "Article": "news", "Page": "news", "Note": "alert",
-                "Organization": "directory", "LocalBusiness": "directory"}
-SECTION_OF_KIND = {"event": "content.EventIndexPage", "news": "content.NewsIndexPage",
-                   "alert": "content.AlertIndexPage", "directory": "content.DirectoryIndexPage"}
+
+def kind_of_object(obj: APObject) -> str | None:
+    """The content kind (cms/content/kinds.py) a received object is stored as, by name:
+    the one a Clocher peer names, else the one that takes its type."""
+    kind = kind_for_ap(obj.type, obj.extra.get("clocherKind"))
+    return kind.name if kind else None
+
+
+def content_model(kind: str):
+    return kind_named(kind).model
 
 
 def mirror_commune(*, remote_actor):
@@ -55,10 +63,7 @@ def mirror_commune(*, remote_actor):
 
 
 def _section(commune, kind: str):
-    from django.apps import apps
-
-    model = apps.get_model(SECTION_OF_KIND[kind])
-    return model.objects.child_of(commune).first()
+    return kind_named(kind).section_model().objects.child_of(commune).first()
 
 
 def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
@@ -67,48 +72,18 @@ def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
     page.origin_url = obj.url[:500]
     page.ap_id = obj.id
     page.ap_version = obj.version
-    if kind == "event":
-        page.start = obj.start_time or obj.published or timezone.now()
-        page.end = obj.end_time if obj.end_time and obj.end_time >= page.start else None
-        from cms.content.models.events import TIME_ZONES
-
-        page.time_zone = obj.timezone if obj.timezone in {z for z, _ in TIME_ZONES} \
-            else "Europe/Paris"
-        page.summary = obj.summary[:600]
-        page.body = [("paragraph", obj.content)] if obj.content else []
-        if obj.location:
-            page.venue_name = obj.location.name[:200]
-            page.address = obj.location.address[:255]
-            page.latitude, page.longitude = obj.location.latitude, obj.location.longitude
-    elif kind == "news":
-        page.date = (obj.published or timezone.now()).date()
-        page.lead = obj.summary[:500]
-        page.body = [("paragraph", obj.content)] if obj.content else []
-    elif kind == "alert":
-        page.message = obj.content or f"<p>{obj.summary}</p>"
-        page.valid_from = obj.published or timezone.now()
-    elif kind == "directory":
-        from cms.content.models.directory import DirectoryKind
-
-        page.description = obj.content or (f"<p>{obj.summary}</p>" if obj.summary else "")
-        # Clocher servers send their kind; otherwise a LocalBusiness is a shop.
-        page.kind = obj.extra.get("kind") if obj.extra.get("kind") in DirectoryKind.values \
-            else (DirectoryKind.SHOP if obj.type == "LocalBusiness" else DirectoryKind.ASSOCIATION)
-        if obj.extra.get("telephone"):
-            page.phone = obj.extra["telephone"][:30]
+    kind_named(kind).from_ap(page, obj)
 
 
 def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
     """Apply a Create or Update; return (page, outcome). Older versions are ignored,
     a deleted object never comes back."""
-    from cms.content import models as content
     from federation.models import ObjectVersion
 
-    kind = KIND_OF_TYPE.get(obj.type)
+    kind = kind_of_object(obj)
     if kind is None:
         return None, "unsupported type"
-    model = {"event": content.EventPage, "news": content.NewsPage,
-             "alert": content.AlertPage, "directory": content.DirectoryEntryPage}[kind]
+    model = content_model(kind)
     with transaction.atomic():
         version, _created = ObjectVersion.objects.select_for_update().get_or_create(
             ap_id=obj.id, defaults={"actor_url": remote_actor.url})
@@ -128,8 +103,8 @@ def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
         _fill(page, obj, kind=kind, remote_actor=remote_actor)
         if created:
             # Created live, without a revision (the origin keeps the history): post_save
-            # brings it into the read model (cms/api/signals.py) and the search index,
-            # as for pages created in code; half the queries of a revision publish.
+            # hands it to the publishing pipeline (cms/publishing), as for pages created
+            # in code; half the queries of a revision publish.
             page.slug = _unique_slug(slugify(page.title)[:60] or "objet", obj.id)
             page.live = True
             page.first_published_at = page.last_published_at = timezone.now()

@@ -37,7 +37,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
-from .mirror import KIND_OF_TYPE, SECTION_OF_KIND, _fill, _unique_slug, mirror_commune
+from cms.content.kinds import kind_named
+
+from .mirror import _fill, _unique_slug, content_model, kind_of_object, mirror_commune
 from .wire import APObject
 
 logger = logging.getLogger(__name__)
@@ -56,16 +58,9 @@ class NewObject:
     followers: list
 
 
-def _content_model(kind: str):
-    from cms.content import models as content
-
-    return {"event": content.EventPage, "news": content.NewsPage,
-            "alert": content.AlertPage, "directory": content.DirectoryEntryPage}[kind]
-
-
 def _build(item: NewObject, *, commune, locale, now):
-    kind = KIND_OF_TYPE[item.obj.type]
-    model = _content_model(kind)
+    kind = kind_of_object(item.obj)
+    model = content_model(kind)
     page = model(locale=locale)
     _fill(page, item.obj, kind=kind, remote_actor=item.remote_actor)
     page.slug = _unique_slug(slugify(page.title)[:60] or "objet", item.obj.id)
@@ -169,11 +164,10 @@ class _Section:
 
 def _sections_locked(wanted: dict[tuple[int, str], object]) -> dict[tuple[int, str], _Section]:
     """The section page of each (commune, kind), row-locked, with its next free position."""
-    from django.apps import apps
 
     sections = {}
     for (commune_id, kind), commune in wanted.items():
-        model = apps.get_model(SECTION_OF_KIND[kind])
+        model = kind_named(kind).section_model()
         section = model.objects.child_of(commune).select_for_update().first()
         if section is None:
             raise LookupError(f"commune {commune_id} has no {kind} section")
@@ -250,8 +244,9 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
     page_ids = defaultdict(set)
     for item in items:
         version = versions.get(item.obj.id)
-        if version is not None and version.page_id and item.obj.type in KIND_OF_TYPE:
-            page_ids[_content_model(KIND_OF_TYPE[item.obj.type])].add(version.page_id)
+        kind = kind_of_object(item.obj)
+        if version is not None and version.page_id and kind is not None:
+            page_ids[content_model(kind)].add(version.page_id)
     pages = {}
     for model, ids in page_ids.items():
         pages.update({page.pk: page for page in model.objects.filter(pk__in=ids)
@@ -267,8 +262,8 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
             outcomes[item.key] = "ignored: deleted"
             continue
         page = pages.get(version.page_id) if version is not None else None
-        kind = KIND_OF_TYPE.get(item.obj.type)
-        if page is None or kind is None or not isinstance(page, _content_model(kind)):
+        kind = kind_of_object(item.obj)
+        if page is None or kind is None or not isinstance(page, content_model(kind)):
             left.append(item.key)
             continue
         if version.version and (not item.obj.version or item.obj.version <= version.version):

@@ -17,14 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
 
+from cms.content.kinds import kind_named, kind_of_page
 from cms.core.locales import default_locale
 
 from .outbound import actor_url, commune_to_ap, object_url, page_to_ap
 from .wire import AS_CONTEXT, AS_PUBLIC, host_of
 from .worker import drain_enqueue_on_commit
-
-FEDERATED_TYPE_NAMES = {"EventPage": "Event", "NewsPage": "Article", "AlertPage": "Note",
-                        "DirectoryEntryPage": "Organization", "InfoPage": "Article"}
 
 
 def _new_activity_id() -> str:
@@ -66,7 +64,7 @@ def _has_followers(commune) -> bool:
 
 def _federated_commune(page):
     """The local commune of a page that federates, or None."""
-    if type(page).__name__ not in FEDERATED_TYPE_NAMES or getattr(page, "origin_server", ""):
+    if kind_of_page(page) is None or getattr(page, "origin_server", ""):
         return None
     if page.locale_id != default_locale().pk:
         return None
@@ -79,7 +77,7 @@ def _federated_commune(page):
 def page_federates(page) -> bool:
     """Whether a changed page concerns ActivityPub at all (no query): a page of a kind
     that federates, written here, in the source language."""
-    return (type(page).__name__ in FEDERATED_TYPE_NAMES and not getattr(page, "origin_server", "")
+    return (kind_of_page(page) is not None and not getattr(page, "origin_server", "")
             and page.locale_id == default_locale().pk)
 
 
@@ -91,7 +89,7 @@ def pages_federate(rows) -> None:
         if page is not None and page.live and not row.payload.get("removed"):
             page_publish_record(page=page)
         else:
-            page_remove_record(page_id=row.object_id, model=row.payload.get("model", ""))
+            page_remove_record(page_id=row.object_id, kind=row.payload.get("kind", ""))
 
 
 @transaction.atomic
@@ -114,14 +112,15 @@ def page_publish_record(*, page) -> None:
 
 
 @transaction.atomic
-def page_remove_record(*, page_id: int, model: str) -> None:
+def page_remove_record(*, page_id: int, kind: str) -> None:
     """Delete (Tombstone) of a local page that is unpublished or deleted (the pipeline
     only asks for pages that `page_federates`)."""
     from federation.models import LocalTombstone, OutboxActivity
 
-    former_type = FEDERATED_TYPE_NAMES.get(model)
-    if former_type is None:
+    declared = kind_named(kind)
+    if declared is None:
         return
+    former_type = declared.ap_type
     ap_id = object_url(page_id)
     now = timezone.now()
     sent = OutboxActivity.objects.filter(object_id=ap_id).order_by("-pk").first()

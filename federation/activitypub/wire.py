@@ -216,7 +216,8 @@ def parse_object(data: Any) -> APObject:
     if not object_id or not isinstance(object_type, str):
         raise WireError("object needs an http(s) id and a type")
     extra = {}
-    for key in ("telephone", "email", "openingHours", "kind"):
+    # clocherKind: the content kind another Clocher server says the object is.
+    for key in ("telephone", "email", "openingHours", "kind", "clocherKind"):
         if key in data:
             extra[key] = plain_text(data.get(key))
     return APObject(

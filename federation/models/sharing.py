@@ -13,17 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
+from cms.content.kinds import kind_choices
 
-# The kinds of the public API (cms.api.models.ItemKind), repeated here so that this
-# module does not import the API app's models at import time.
-KIND_CHOICES = [
-    ("news", _("actualités")),
-    ("event", _("événements")),
-    ("alert", _("alertes")),
-    ("info", _("informations pratiques")),
-    ("directory", _("annuaire")),
-]
-KINDS = frozenset(kind for kind, _label in KIND_CHOICES)
+# The sharing categories are the content kinds (cms/content/kinds.py).
+KIND_CHOICES = kind_choices
 MAX_SHARING_RADIUS_KM = 100
 
 
@@ -100,7 +93,7 @@ class SharingPolicy(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        unknown = set(self.kinds or []) - KINDS
+        unknown = set(self.kinds or []) - {kind for kind, _label in kind_choices()}
         if not isinstance(self.kinds, list) or unknown:
             raise ValidationError({"kinds": _("Type de contenu inconnu.")})
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
+from cms.content.kinds import content_models, kind_of_page, kinds
 from cms.core.locales import default_locale
 from federation.models import (
     Acceptance,
@@ -41,9 +42,8 @@ class ShareTransitionError(Exception):
 
 
 def _kind_of(page: Page) -> str | None:
-    from cms.api.payloads import KIND_OF_MODEL
-
-    return KIND_OF_MODEL.get(type(page))
+    kind = kind_of_page(page)
+    return kind.name if kind else None
 
 
 class SharingAudience:
@@ -220,14 +220,12 @@ def shares_reevaluate_rows(rows) -> None:
 def shares_reevaluate(*, commune: CommuneHomePage) -> int:
     """Re-apply the commune's sharing rules to each of its live items; return how many
     items were looked at. One transaction per item: a long run never holds locks."""
-    from cms.api.payloads import KIND_OF_MODEL
-
     if commune.origin_server:
         return 0
     policy = selectors.sharing_policy_get(commune=commune)
     audience = selectors.sharing_audience(policy=policy) if policy is not None else []
     count = 0
-    for model, kind in KIND_OF_MODEL.items():
+    for model, kind in ((kind.model, kind.name) for kind in kinds()):
         pages = (model.objects.live().descendant_of(commune)
                  .filter(locale_id=default_locale().pk)
                  .prefetch_related("categories").order_by("pk"))
@@ -239,7 +237,7 @@ def shares_reevaluate(*, commune: CommuneHomePage) -> int:
     # Items that were unpublished keep references for when they come back, but not
     # references the rules no longer allow.
     live_ids = set()
-    for model in KIND_OF_MODEL:
+    for model in content_models():
         live_ids |= set(model.objects.live().descendant_of(commune).values_list("pk", flat=True))
     allowed = {receiver.pk for receiver in audience}
     SharedItem.objects.filter(origin_commune=commune, by_rule=True).exclude(

@@ -99,7 +99,7 @@ def add_translations(fraction: float) -> int:
     from wagtail.models import Locale
 
     from cms.api.models import PublishedItem
-    from cms.api.payloads import KIND_OF_MODEL
+    from cms.content.kinds import content_models
 
     english, _ = Locale.objects.get_or_create(language_code="en")
     if PublishedItem.objects.filter(locale="en").exists():
@@ -135,7 +135,7 @@ def add_translations(fraction: float) -> int:
             f"'/bench-en/' || p.slug || '-' || m.n || '/', 3, {select} "
             f"FROM wagtailcore_page p JOIN bench_map m ON m.old_id = p.id",
             [root, english.pk])
-        for model in KIND_OF_MODEL:
+        for model in content_models():
             table = model._meta.db_table
             rest = columns(table, {"page_ptr_id"})
             cursor.execute(
@@ -213,7 +213,7 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
     from django.conf import settings
     from modelsearch.backends import get_search_backend
 
-    from cms.api.payloads import KIND_OF_MODEL
+    from cms.content.kinds import content_models
 
     settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
                                        "bench": wagtail_backend_settings(url)}
@@ -224,7 +224,7 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
     index = backend.get_index_for_model(Page)  # every page model shares it
     index.reset()
     indexed, started = 0, time.perf_counter()
-    for model in KIND_OF_MODEL:
+    for model in content_models():
         index.add_model(model)
         queryset = model.get_indexed_objects().order_by("pk")
         last = 0

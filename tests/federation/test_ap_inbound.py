@@ -246,3 +246,32 @@ def test_an_organization_without_author_is_not_stored_as_a_directory_entry(clien
     send(client, followed, "Update", directory_entry(followed, name="Autre acteur",
                                                      attributed=False), number=2)
     assert not DirectoryEntryPage.objects.filter(ap_id=f"{followed.url}/directory/7").exists()
+
+
+def test_practical_information_from_a_clocher_peer_stays_practical_information(client,
+                                                                               followed):
+    from cms.content.models import InfoPage, NewsPage
+
+    info = {"id": f"{followed.url}/objects/9", "type": "Article", "clocherKind": "info",
+            "name": "Horaires de la mairie", "attributedTo": followed.url,
+            "summary": "Ouverte le samedi matin.", "content": "<p>Du lundi au samedi.</p>",
+            "published": T0.isoformat(), "url": f"{followed.url}/objects/9"}
+    assert send(client, followed, "Create", info, number=9).status_code == 202
+    page = InfoPage.objects.get(ap_id=info["id"])
+    assert page.summary == "Ouverte le samedi matin."
+    assert PublishedItem.objects.get(pk=page.pk).kind == "info"
+    # Without the marker (Mastodon, GoToSocial…) an Article is news, as before.
+    article = {**info, "id": f"{followed.url}/objects/10", "clocherKind": None}
+    send(client, followed, "Create", article, number=10)
+    assert NewsPage.objects.filter(ap_id=article["id"]).exists()
+
+
+def test_a_remote_summary_is_text_not_markup(client, followed):
+    from cms.content.models import AlertPage
+
+    note = {"id": f"{followed.url}/notes/1", "type": "Note", "attributedTo": followed.url,
+            "name": "Alerte", "summary": "&lt;img src=x onerror=alert(1)&gt;",
+            "published": T0.isoformat()}
+    send(client, followed, "Create", note, number=11)
+    message = AlertPage.objects.get(ap_id=note["id"]).message
+    assert "<img" not in message and "&lt;img" in message

@@ -1,10 +1,13 @@
 """to_ap(): news as Article, alerts as Note, directory entries with schema.org, events."""
 
-from cms.content.models import AlertIndexPage, DirectoryIndexPage, NewsIndexPage
+import html
+
+from cms.content.models import AlertIndexPage, DirectoryIndexPage, InfoIndexPage, NewsIndexPage
 from federation.activitypub.outbound import page_to_ap
 from tests.factories import (
     AlertPageFactory,
     DirectoryEntryPageFactory,
+    InfoPageFactory,
     NewsPageFactory,
     section,
 )
@@ -31,7 +34,8 @@ def test_alert_is_a_note(ap_commune):
                 message="<p>Rue de la Gare, mardi.</p>")
     document = page_to_ap(page)
     assert document["type"] == "Note"
-    assert "Coupure d'eau" in document["content"] and "Rue de la Gare" in document["content"]
+    text = html.unescape(document["content"])  # the title is escaped HTML: d&#x27;eau
+    assert "Coupure d'eau" in text and "Rue de la Gare" in text
 
 
 def test_directory_entry_carries_schema_org_properties(ap_commune):
@@ -44,3 +48,21 @@ def test_directory_entry_carries_schema_org_properties(ap_commune):
     assert document["telephone"] == "02 40 00 00 00"
     assert document["email"] == "pain@example.org"
     assert document["address"]["streetAddress"] == "3 rue du Four"
+
+
+def test_alert_text_goes_out_as_the_api_shows_it(ap_commune):
+    page = _add(ap_commune, AlertIndexPage, AlertPageFactory, title="Route <barrée>",
+                message=f'<p>Voir <a linktype="page" id="{ap_commune.pk}">la mairie</a>.</p>')
+    document = page_to_ap(page)
+    # Rich text expanded (no database link form), the title escaped.
+    assert 'linktype="page"' not in document["content"]
+    assert "Route &lt;barrée&gt;" in document["content"]
+
+
+def test_practical_information_says_what_it_is(ap_commune):
+    page = _add(ap_commune, InfoIndexPage, InfoPageFactory, title="Horaires de la mairie",
+                summary="Ouverte le samedi matin.")
+    document = page_to_ap(page)
+    # An Article for Mastodon and others; practical information for a Clocher peer.
+    assert document["type"] == "Article" and document["clocherKind"] == "info"
+    assert document["summary"] == "Ouverte le samedi matin."

@@ -1,12 +1,16 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from .. import representation
+from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage
 
 
@@ -69,3 +73,36 @@ class AlertPage(CommuneContentPage):
             raise ValidationError(
                 {"valid_until": _("La fin de validité doit suivre son début.")}
             )
+
+
+def _alert_api_fields(page: AlertPage) -> dict:
+    message = representation.rich_text(page.message)
+    return {"summary": representation.summary(message), "severity": page.severity_name,
+            "valid_from": representation.iso(page.valid_from),
+            "valid_until": representation.iso(page.valid_until), "message": message}
+
+
+def _alert_to_ap(page: AlertPage) -> dict:
+    # The title inside the text: Mastodon-compatible clients show no `name` for a Note.
+    # The message expanded as the API shows it (links resolved), never the stored form.
+    return {"summary": None, "content": format_html(
+        "<p><strong>{}</strong></p>{}", page.title,
+        mark_safe(representation.rich_text(page.message)))}  # noqa: S308 (sanitised at input)
+
+
+def _alert_from_ap(page: AlertPage, obj) -> None:
+    page.message = obj.content or representation.html_paragraph(obj.summary)
+    page.valid_from = obj.published or timezone.now()
+
+
+kind_register(ContentKind(
+    position=30,
+    name="alert", model=AlertPage, section="content.AlertIndexPage",
+    label=_("alerte"), plural=_("alertes"), api_path="alerts",
+    api_fields=_alert_api_fields,
+    dates=lambda page: (page.valid_from, page.valid_until, page.severity),
+    jsonld_type="SpecialAnnouncement",
+    ap_type="Note", ap_accepts=("Note",),
+    to_ap=_alert_to_ap, from_ap=_alert_from_ap,
+    search_text=("message",),
+))

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -16,7 +17,9 @@ from wagtail.search import index
 
 from cms.communes.validators import validate_coordinates_pair
 
+from .. import representation
 from ..blocks import MarketDayBlock, OpeningHoursBlock, PickupPointBlock, ProductBlock
+from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage, coordinate_fields
 
 
@@ -139,3 +142,43 @@ class DirectoryEntryPage(CommuneContentPage):
                     raise ValidationError(
                         {name: _("Réservé aux producteurs (circuits courts).")}
                     )
+
+
+def _directory_api_fields(page: DirectoryEntryPage) -> dict:
+    description = representation.rich_text(page.description)
+    return {
+        "summary": representation.summary(description), "directory_kind": page.kind,
+        "description": description, "image": representation.image(page.image),
+        "address": page.address, "opening_hours": representation.stream(page.opening_hours),
+        "phone": page.phone, "email": page.email, "website": page.website,
+        "products": representation.stream(page.products), "seasons": page.seasons,
+        "market_days": representation.stream(page.market_days),
+        "pickup_points": representation.stream(page.pickup_points),
+    }
+
+
+def _directory_from_ap(page: DirectoryEntryPage, obj) -> None:
+    page.description = obj.content or representation.html_paragraph(obj.summary)
+    # Clocher servers send their kind; otherwise a LocalBusiness is a shop.
+    page.kind = obj.extra.get("kind") if obj.extra.get("kind") in DirectoryKind.values \
+        else (DirectoryKind.SHOP if obj.type == "LocalBusiness" else DirectoryKind.ASSOCIATION)
+    if obj.extra.get("telephone"):
+        page.phone = obj.extra["telephone"][:30]
+
+
+kind_register(ContentKind(
+    position=50,
+    name="directory", model=DirectoryEntryPage, section="content.DirectoryIndexPage",
+    label=_("fiche annuaire"), plural=_("annuaire"), api_path="directory",
+    api_fields=_directory_api_fields, dates=lambda page: (None, None, None),
+    jsonld_type="Organization",
+    ap_type="Organization", ap_accepts=("Organization", "LocalBusiness"),
+    to_ap=lambda page: {"kind": page.kind, "summary": strip_tags(
+        str(page.description or ""))[:500]},
+    from_ap=_directory_from_ap,
+    search_text=("description", "opening_hours", "products", "market_days", "pickup_points",
+                 "address"),
+    detail_only=frozenset({"opening_hours", "products", "market_days", "pickup_points"}),
+    # schema.org properties of its JSON-LD that its ActivityPub object carries too.
+    extra={"ap_from_jsonld": ("telephone", "email", "address", "openingHours", "geo")},
+))

@@ -14,7 +14,9 @@ from wagtail.search import index
 
 from cms.communes.validators import validate_coordinates_pair
 
+from .. import representation
 from ..blocks import BaseStreamBlock
+from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage, coordinate_fields
 
 # Metropolitan France and the overseas communes' zones.
@@ -167,3 +169,117 @@ class EventPage(CommuneContentPage):
         last_day = self.end.astimezone(zone).date() if self.end else first_day
         self.start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
         self.end = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+
+
+def _local(moment: dt.datetime, zone: str) -> dt.datetime:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone or "Europe/Paris"))
+
+
+def _french_time(moment: dt.datetime) -> str:
+    return f"{moment.hour}h{moment.minute:02d}"
+
+
+def _french_date(moment: dt.datetime) -> str:
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{WEEKDAYS[moment.weekday()]} {day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def event_summary(page: EventPage) -> str:
+    """One line Mastodon readers understand: date, time, place, then the summary."""
+    start = _local(page.start, page.time_zone)
+    end = _local(page.end, page.time_zone) if page.end else None
+    if page.all_day:
+        when = _french_date(start)
+        if end and end.date() != start.date():
+            when = f"du {_french_date(start)} au {_french_date(end)}"
+    elif end and end.date() != start.date():
+        when = f"du {_french_date(start)} à {_french_time(start)} " \
+               f"au {_french_date(end)} à {_french_time(end)}"
+    elif end:
+        when = f"{_french_date(start)}, {_french_time(start)} – {_french_time(end)}"
+    else:
+        when = f"{_french_date(start)}, {_french_time(start)}"
+    when = when[0].upper() + when[1:]
+    place = ", ".join(part for part in (page.venue_name, page.address) if part)
+    commune = page.commune.title if page.commune else ""
+    if commune and commune not in place:
+        place = f"{place}, {commune}" if place else commune
+    parts = [when]
+    if place:
+        parts.append(place)
+    text = " · ".join(parts)
+    if page.summary:
+        text += f" — {page.summary}"
+    return text
+
+
+def _event_api_fields(page: EventPage) -> dict:
+    return {
+        "summary": page.summary, "start": representation.iso(page.start, page.time_zone),
+        "end": representation.iso(page.end, page.time_zone),
+        "time_zone": page.time_zone, "all_day": page.all_day,
+        "image": representation.image(page.image), "body": representation.stream(page.body),
+        "venue_name": page.venue_name, "address": page.address,
+        "organiser": page.organiser, "is_free": page.is_free, "price": page.price,
+        "registration_url": page.registration_url, "accessibility": page.accessibility,
+    }
+
+
+def _event_to_ap(page: EventPage) -> dict:
+    """An Event Mobilizon and Mastodon read (FEP-8a8e)."""
+    commune = page.commune
+    return {
+        "summary": event_summary(page),
+        "content": str(page.body or "") or representation.html_paragraph(page.summary),
+        "startTime": page.start.isoformat(),
+        "endTime": page.end.isoformat() if page.end else None,
+        "timezone": page.time_zone,
+        "joinMode": "external" if page.registration_url else "free",
+        "externalParticipationUrl": page.registration_url or None,
+        "anonymousParticipationEnabled": False,
+        "commentsEnabled": False,
+        "category": "MEETING",
+        "isOnline": False,
+        "location": {
+            "type": "Place",
+            "name": page.venue_name or (commune.title if commune else ""),
+            "address": {"type": "PostalAddress", "streetAddress": page.address,
+                        "addressLocality": commune.title if commune else "",
+                        "addressCountry": "FR"},
+            "latitude": page.latitude,
+            "longitude": page.longitude,
+        },
+    }
+
+
+def _event_from_ap(page: EventPage, obj) -> None:
+    page.start = obj.start_time or obj.published or timezone.now()
+    page.end = obj.end_time if obj.end_time and obj.end_time >= page.start else None
+    page.time_zone = obj.timezone if obj.timezone in {zone for zone, _label in TIME_ZONES} \
+        else "Europe/Paris"
+    page.summary = obj.summary[:600]
+    page.body = [("paragraph", obj.content)] if obj.content else []
+    if obj.location:
+        page.venue_name = obj.location.name[:200]
+        page.address = obj.location.address[:255]
+        page.latitude, page.longitude = obj.location.latitude, obj.location.longitude
+
+
+kind_register(ContentKind(
+    position=20,
+    name="event", model=EventPage, section="content.EventIndexPage",
+    label=_("événement"), plural=_("événements"), api_path="events",
+    api_fields=_event_api_fields,
+    # An open-ended event ends when it starts: "upcoming" is one comparison.
+    dates=lambda page: (page.start, page.end or page.start, None),
+    jsonld_type="Event",
+    ap_type="Event", ap_accepts=("Event",),
+    to_ap=_event_to_ap, from_ap=_event_from_ap,
+    search_text=("body", "venue_name", "address", "organiser", "price"),
+    detail_only=frozenset({"body"}),
+))

@@ -6,7 +6,9 @@ from wagtail.blocks import StreamBlock
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from .. import representation
 from ..blocks import BaseStreamBlock, OpeningHoursBlock
+from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage
 
 
@@ -60,3 +62,30 @@ class InfoPage(CommuneContentPage):
     class Meta:
         verbose_name = _("information pratique")
         verbose_name_plural = _("informations pratiques")
+
+
+def _info_api_fields(page: InfoPage) -> dict:
+    return {"summary": page.summary, "topic": page.topic,
+            "opening_hours": representation.stream(page.opening_hours),
+            "body": representation.stream(page.body)}
+
+
+def _info_from_ap(page: InfoPage, obj) -> None:
+    page.summary = obj.summary[:600]
+    page.body = [("paragraph", obj.content)] if obj.content else []
+
+
+kind_register(ContentKind(
+    position=40,
+    name="info", model=InfoPage, section="content.InfoIndexPage",
+    label=_("information pratique"), plural=_("informations pratiques"), api_path="info",
+    short_label="Infos pratiques",
+    api_fields=_info_api_fields, dates=lambda page: (None, None, None),
+    jsonld_type="WebPage",
+    # An Article elsewhere; a Clocher peer reads the kind it names and stores it as
+    # practical information, not news.
+    ap_type="Article",
+    to_ap=lambda page: {"summary": page.summary or "", "content": str(page.body or "")},
+    from_ap=_info_from_ap,
+    search_text=("body", "opening_hours"), detail_only=frozenset({"body", "opening_hours"}),
+))

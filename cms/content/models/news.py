@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,9 @@ from wagtail.fields import StreamField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.search import index
 
+from .. import representation
 from ..blocks import BaseStreamBlock
+from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage
 
 
@@ -50,3 +54,29 @@ class NewsPage(CommuneContentPage):
     class Meta:
         verbose_name = _("actualité")
         verbose_name_plural = _("actualités")
+
+
+def _news_api_fields(page: NewsPage) -> dict:
+    return {"summary": page.lead, "date": representation.iso(page.date), "lead": page.lead,
+            "image": representation.image(page.image),
+            "body": representation.stream(page.body)}
+
+
+def _news_from_ap(page: NewsPage, obj) -> None:
+    page.date = (obj.published or timezone.now()).date()
+    page.lead = obj.summary[:500]
+    page.body = [("paragraph", obj.content)] if obj.content else []
+
+
+kind_register(ContentKind(
+    position=10,
+    name="news", model=NewsPage, section="content.NewsIndexPage",
+    label=_("actualité"), plural=_("actualités"), api_path="news",
+    api_fields=_news_api_fields,
+    dates=lambda page: (dt.datetime.combine(page.date, dt.time.min, tzinfo=dt.UTC), None, None),
+    jsonld_type="NewsArticle",
+    ap_type="Article", ap_accepts=("Article", "Page"),
+    to_ap=lambda page: {"summary": page.lead or "", "content": str(page.body or "")},
+    from_ap=_news_from_ap,
+    search_text=("lead", "body"), detail_only=frozenset({"body"}),
+))

@@ -1,0 +1,146 @@
+"""The content-kind registry: one entry per kind of item a commune publishes.
+
+Each kind (news, event, alert, practical information, directory entry, and any a
+project adds) declares in its model module everything the rest of the system needs:
+its page model and section, how the API represents it, its dates in the read model,
+its JSON-LD and ActivityPub types and both ActivityPub mappings, which of its fields
+search reads, whether it has a feed, and its sharing label. Consumers iterate the
+registry; `kinds_check` (a system check) refuses an incomplete kind.
+
+ActivityPub mappings get already-typed, already-sanitised values: federation's wire
+module (federation/activitypub/wire.py) parses every remote field as plain text or
+sanitised HTML before `from_ap` sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from wagtail.models import Page
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str                       # API kind, change feed, sharing category: "news"
+    model: type[Page]
+    section: str                    # "app_label.Model" of the commune's index page
+    label: Any                      # "actualité" (lazy translation)
+    plural: Any                     # "actualités"
+    api_path: str                   # /api/<api_path>: "news", "events"
+    # The kind's own fields of the API representation (common ones are added around).
+    api_fields: Callable[[Any], dict[str, Any]]
+    # (start, end, severity) of the read model: sort date, "upcoming" bound, level.
+    dates: Callable[[Any], tuple[dt.datetime | None, dt.datetime | None, int | None]]
+    jsonld_type: str                # schema.org type
+    ap_type: str                    # ActivityStreams type sent
+    # The type-specific part of the AP object sent (common fields are added around).
+    to_ap: Callable[[Any], dict[str, Any]]
+    # Fill a page from a received object (name, provenance set around it).
+    from_ap: Callable[[Any, Any], None]
+    # Remote types stored as this kind (a Clocher peer also names the kind).
+    ap_accepts: tuple[str, ...] = ()
+    # Payload keys whose text is searchable as the body.
+    search_text: tuple[str, ...] = ()
+    # Payload keys shown in the detail only (long StreamFields and rich text).
+    detail_only: frozenset[str] = frozenset()
+    feed: bool = True
+    # A shorter plural for tight places (search facets, menus); the plural otherwise.
+    short_label: Any = None
+    # Where the kind comes in lists of kinds (menus, facets, the sharing form).
+    position: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def section_model(self) -> type[Page]:
+        return apps.get_model(self.section)
+
+
+_kinds: dict[str, ContentKind] = {}
+
+
+def kind_register(kind: ContentKind) -> ContentKind:
+    """Declare a kind (called by its model module, at import)."""
+    _kinds[kind.name] = kind
+    return kind
+
+
+def kinds() -> list[ContentKind]:
+    return sorted(_kinds.values(), key=lambda kind: (kind.position, kind.name))
+
+
+def kind_named(name: str) -> ContentKind | None:
+    return _kinds.get(name)
+
+
+def kind_of_model(model: type) -> ContentKind | None:
+    for kind in _kinds.values():
+        if kind.model is model:
+            return kind
+    return None
+
+
+def kind_of_page(page: Page) -> ContentKind | None:
+    return kind_of_model(type(page)) or (
+        kind_of_model(page.specific_class) if type(page) is Page else None)
+
+
+def content_models() -> tuple[type[Page], ...]:
+    return tuple(kind.model for kind in kinds())
+
+
+def kind_for_ap(ap_type: str, clocher_kind: str | None = None) -> ContentKind | None:
+    """The kind a received object is stored as: a Clocher peer names it, others are
+    matched by their ActivityStreams type."""
+    if clocher_kind and (kind := _kinds.get(clocher_kind)) and ap_type == kind.ap_type:
+        return kind
+    for kind in _kinds.values():
+        if ap_type in kind.ap_accepts:
+            return kind
+    return None
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    return [(kind.name, kind.plural) for kind in kinds()]
+
+
+def kind_labels() -> dict[str, str]:
+    """Kind name → its short plural label, capitalised ("Actualités")."""
+    from django.utils.text import capfirst
+
+    return {kind.name: str(capfirst(kind.short_label or kind.plural)) for kind in kinds()}
+
+
+@checks.register()
+def kinds_check(app_configs, **kwargs):
+    """Refuse to start with an incomplete or ambiguous kind."""
+    from cms.content.models.base import CommuneContentPage
+
+    errors = []
+    seen: dict[str, dict[str, str]] = {"api_path": {}, "model": {}}
+    for kind in _kinds.values():
+        problems = []
+        if not issubclass(kind.model, CommuneContentPage):
+            problems.append("its model is not a CommuneContentPage")
+        try:
+            section = kind.section_model()
+        except LookupError:
+            problems.append(f"its section {kind.section} is not a model")
+        else:
+            if kind.model not in section.allowed_subpage_models():
+                problems.append(f"{section.__name__} does not take {kind.model.__name__}")
+        for name in ("api_fields", "dates", "to_ap", "from_ap"):
+            if not callable(getattr(kind, name)):
+                problems.append(f"{name} is not callable")
+        if not (kind.jsonld_type and kind.ap_type and kind.api_path):
+            problems.append("it needs a JSON-LD type, an ActivityPub type and an API path")
+        for key, value in (("api_path", kind.api_path), ("model", kind.model.__name__)):
+            if value in seen[key]:
+                problems.append(f"its {key} {value!r} is {seen[key][value]}'s too")
+            seen[key][value] = kind.name
+        errors += [checks.Error(f"content kind {kind.name!r}: {problem}",
+                                id="content.E001") for problem in problems]
+    return errors

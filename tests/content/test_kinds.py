@@ -1,0 +1,52 @@
+"""The content-kind registry (cms/content/kinds.py): one declaration per kind, read by
+every consumer, checked at start-up."""
+
+from dataclasses import replace
+
+import pytest
+
+from cms.content import kinds
+from cms.content.models import InfoPage, NewsPage
+from federation.models.sharing import SharedItem, SharingPolicy
+
+
+def test_every_kind_is_complete_and_consumers_read_the_registry():
+    assert kinds.kinds_check(None) == []
+    names = [kind.name for kind in kinds.kinds()]
+    assert names == ["news", "event", "alert", "info", "directory"]
+    # Sharing categories, search facets and content models all come from it.
+    assert [name for name, _label in kinds.kind_choices()] == names
+    assert list(kinds.kind_labels()) == names
+    assert kinds.kind_labels()["info"] == "Infos pratiques"
+    assert set(kinds.content_models()) == {kind.model for kind in kinds.kinds()}
+    assert SharingPolicy._meta.get_field("kinds") and [
+        name for name, _label in SharedItem._meta.get_field("kind").choices] == names
+    assert kinds.kind_of_model(InfoPage).name == "info"
+
+
+def test_remote_types_map_to_kinds():
+    assert kinds.kind_for_ap("Article").model is NewsPage
+    assert kinds.kind_for_ap("Article", "info").model is InfoPage
+    # A peer cannot relabel an Event as practical information: the type must match.
+    assert kinds.kind_for_ap("Event", "info").name == "event"
+    assert kinds.kind_for_ap("Question") is None
+
+
+@pytest.mark.parametrize("broken, message", [
+    ({"section": "content.NoSuchIndexPage"}, "is not a model"),
+    ({"section": "content.NewsIndexPage", "name": "copy", "api_path": "copies",
+      "model": InfoPage}, "does not take InfoPage"),
+    ({"name": "copy", "api_path": "news"}, "api_path 'news'"),
+    ({"name": "copy", "api_path": "copies", "ap_type": ""}, "ActivityPub type"),
+])
+def test_the_check_refuses_an_incomplete_kind(broken, message):
+    news = kinds.kind_named("news")
+    bad = replace(news, **{"name": "copy", "api_path": "copies", **broken})
+    saved = dict(kinds._kinds)
+    kinds._kinds[bad.name] = bad
+    try:
+        errors = kinds.kinds_check(None)
+    finally:
+        kinds._kinds.clear()
+        kinds._kinds.update(saved)
+    assert any(message in error.msg for error in errors), [e.msg for e in errors]
