@@ -3,6 +3,7 @@ first, the read model written once, one outbox row per consumer."""
 
 import pytest
 from django.db import transaction
+from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.api.models import Change, ChangeAudience, PublishedItem
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 OUTBOX_TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 # Wagtail's own publish (revision, page rows, log entry, comments, workflow, reference
 # index and admin search tasks queued) is about 31 of these; the pipeline the rest.
-MAX_QUERIES_PER_PUBLISH = 56
+MAX_QUERIES_PER_PUBLISH = 52
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_a_shared_publish_writes_one_change_with_its_audience(shared_world, sett
     Change.objects.all().delete()
     OutboxMessage.objects.all().delete()
     revision = page.save_revision()
+    Site.get_site_root_paths()  # cached between publishes, as in a running process
 
     with django_assert_max_num_queries(MAX_QUERIES_PER_PUBLISH):
         revision.publish()
