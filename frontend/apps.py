@@ -34,8 +34,8 @@ class FrontendConfig(AppConfig):
                                    handle=lambda rows: pagecache.invalidate(),
                                    drain_on_commit=True,
                                    description="forget the resident site's cached pages"))
-        observer_register(Observer(published=lambda pages: [
-            services.contribution_published(page_id=page.pk) for page in pages]))
+        observer_register(Observer(published=lambda pages: services.contributions_published(
+            page_ids=[page.pk for page in pages])))
         workflow_rejected.connect(_on_workflow_rejected,
                                   dispatch_uid="frontend-contribution-declined")
 

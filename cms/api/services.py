@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -137,51 +137,88 @@ def _refresh_translations(*, translation_key, changed_id: int) -> None:
                        payload=payload)
 
 
-@transaction.atomic(savepoint=False)
 def item_sync(*, page: Page) -> PublishedItem | None:
-    """Bring the API row of a page in line with its live version (or remove it).
+    """`items_sync()` for one page: its API row, or None when it has none."""
+    items_sync(pages=[page])
+    return PublishedItem.objects.filter(pk=page.pk).first()
+
+
+@transaction.atomic(savepoint=False)
+def items_sync(*, pages: Iterable[Page],
+               sharing: dict | None = None) -> list[PublishedItem]:
+    """Bring the API rows of pages in line with their live versions (or remove them);
+    return the rows written.
 
     Called by the publishing pipeline (cms/publishing), inside the publishing
-    transaction, once the audiences are decided; records a change only when the
-    representation actually changed.
+    transaction, once the audiences are decided, with one page or a batch: a
+    constant number of statements for the batch plus one UPDATE per changed row.
+    Records a change only where the representation actually changed.
     """
-    page = page.specific_deferred if type(page) is Page else page
-    if not isinstance(page, content_models()):
-        return None
-    if not page.live:
-        items_remove(page_ids=[page.pk])
-        return None
-    commune = commune_ref_for(page=page)
-    if commune is None:
-        return None
-    values = item_values(
-        page=page, commune=commune,
-        translations=_translation_links(translation_key=page.translation_key,
-                                        exclude_id=page.pk),
-        category_slugs=[category.slug for category in page.categories.all()],
-    )
-    existing = PublishedItem.objects.filter(pk=page.pk).only("etag", "payload").first()
-    if existing is not None and existing.etag == values["etag"]:
-        return existing
-    created = existing is None
-    item = PublishedItem(page_id=page.pk, **values)
-    if created:
-        item.save(force_insert=True)
-    else:
-        item.save(force_update=True)
-        PublishedItemCategory.objects.filter(item=item).delete()
+    pages = [page.specific_deferred if type(page) is Page else page for page in pages]
+    pages = [page for page in pages if isinstance(page, content_models())]
+    gone = [page.pk for page in pages if not page.live]
+    if gone:
+        items_remove(page_ids=gone)
+    live = [page for page in pages if page.live]
+    if not live:
+        return []
+    keys = {page.translation_key for page in live}
+    if sharing is None:
+        from cms.publishing.audience import sharing_by_translation_key
+
+        sharing = sharing_by_translation_key(keys=keys)
+    links = _translation_links_many(keys=keys)
+    existing = {item.pk: item for item in PublishedItem.objects.filter(
+        pk__in=[page.pk for page in live]).only("page_id", "etag", "payload")}
+    prefetch_related_objects(live, "categories")
+    written, changes = [], []
+    for page in live:
+        commune = commune_ref_for(page=page)
+        if commune is None:
+            continue
+        values = item_values(
+            page=page, commune=commune,
+            translations=[link for link in links.get(page.translation_key, [])
+                          if link["id"] != page.pk],
+            category_slugs=[category.slug for category in page.categories.all()],
+            sharing=sharing.get(page.translation_key, ([], [])))
+        before = existing.get(page.pk)
+        if before is not None and before.etag == values["etag"]:
+            continue
+        item = PublishedItem(page_id=page.pk, **values)
+        if before is None:
+            item.save(force_insert=True)
+        else:
+            item.save(force_update=True)
+        written.append(item)
+        changes.append((Change(item_id=item.pk, kind=item.kind, locale=item.locale,
+                               commune_id=item.commune_id, payload=item.payload,
+                               action=ChangeAction.UPDATED if before else ChangeAction.CREATED),
+                        before.payload if before is not None else None))
+    if not written:
+        return []
+    rewritten = [item.pk for item in written if item.pk in existing]
+    if rewritten:
+        PublishedItemCategory.objects.filter(item_id__in=rewritten).delete()
     PublishedItemCategory.objects.bulk_create(
-        PublishedItemCategory(item=item, slug=slug) for slug in set(values["payload"]["categories"])
-    )
-    _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
-                   commune_id=item.commune_id,
-                   action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
-                   payload=values["payload"],
-                   before=existing.payload if existing is not None else None)
-    if created and values["payload"]["translations"]:
-        # Siblings list this new translation in their own `translations`.
-        _refresh_translations(translation_key=item.translation_key, changed_id=item.pk)
-    return item
+        PublishedItemCategory(item_id=item.pk, slug=slug)
+        for item in written for slug in sorted(set(item.payload["categories"])))
+    changes_record(changes)
+    for item in written:
+        if item.pk not in existing and item.payload["translations"]:
+            # Siblings list this new translation in their own `translations`.
+            _refresh_translations(translation_key=item.translation_key, changed_id=item.pk)
+    return written
+
+
+def _translation_links_many(*, keys) -> dict:
+    """The `translations` links of every item of these translation keys, by key."""
+    links: dict = {}
+    for item_id, locale, url, key in (PublishedItem.objects.filter(translation_key__in=keys)
+                                      .order_by("locale")
+                                      .values_list("pk", "locale", "url", "translation_key")):
+        links.setdefault(key, []).append({"locale": locale, "id": item_id, "url": url})
+    return links
 
 
 @transaction.atomic(savepoint=False)

@@ -85,10 +85,10 @@ def _consumers_notify(*, pages: Sequence[Page], removed: bool) -> None:
 def pages_publish(*, pages: Iterable[Page]) -> list[Page]:
     """A page (or several) is live in a new version: share, record, notify."""
     content = [page for page in _content(pages) if page.live]
-    prefetch_related_objects(content, "categories")
+    prefetch_related_objects(content, "categories")  # the rules and the item read them
     for page in content:
         audience_decide(page=page)
-        read_model.item_sync(page=page)
+    read_model.items_sync(pages=content)
     if content:
         _consumers_notify(pages=content, removed=False)
         for observer in _observers:

@@ -12,9 +12,9 @@ behind as the one-by-one path:
 - `ObjectVersion` rows (the unique `ap_id` makes a concurrent Create roll this back);
 - sharing: one explicit reference per following commune, decided by its acceptance
   rules (`selectors.acceptance_decide_many`, as `share_create()` does);
-- the API read model (`PublishedItem`, with its final `shared_with`) and one `created`
-  change per item;
-- the search outbox (`search.services.index_enqueue`) and Wagtail's admin search index.
+- the publishing pipeline for all the pages at once (`pages_publish`): the API read
+  model (`PublishedItem`, with its final `shared_with`), one `created` change per item,
+  the search outbox; then Wagtail's admin search index, in bulk.
 
 What it skips, as `cms/content/demo/scale.py` does: revisions (the one-by-one path
 creates live pages without one too) and Wagtail's reference index (a received page
@@ -151,8 +151,7 @@ def objects_create_many(items: list[NewObject]) -> tuple[dict[object, str], list
                       version=item.obj.version, page_id=page.pk)
         for item, _kind, page, _commune in placed])
     _shares_create(placed, now=now)
-    _read_model_create(placed)
-    _search_enqueue(pages, locale=locale)
+    _publish(placed)
     return {item.key: "processed" for item, *_rest in placed}, left
 
 
@@ -307,9 +306,7 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
     ObjectVersion.objects.bulk_update(
         [versions[item.obj.id] for item, _kind, _page, _commune in placed], ["version"])
     _shares_create(placed, now=now)
-    _read_model_update(placed)
-    _search_enqueue([page for _item, _kind, page, _commune in placed],
-                    locale=Locale.get_default())
+    _publish(placed)
     return outcomes, left
 
 
@@ -363,89 +360,24 @@ _TREE_FIELDS = {"path", "depth", "numchild", "url_path", "slug", "content_type",
                 "locked", "locked_at", "locked_by", "page_ptr"}
 
 
-def _read_model_create(placed) -> None:
-    """The API rows of the new pages, with their final `shared_with`, and one `created`
-    change each (the one-by-one path records `created`, then `updated` once the share
-    is accepted: the feed ends on the same payload)."""
-    from cms.api.models import Change, ChangeAction, PublishedItem
-    from cms.api.payloads import commune_ref_for
-    from cms.api.services import changes_record, item_values, site_root_paths_pinned
-    from federation.sharing.selectors import sharing_by_translation_key
-
-    refs = {}
-    sharing = sharing_by_translation_key(
-        keys=[page.translation_key for _item, _kind, page, _commune in placed])
-    items = []
-    # Site root paths cannot change during the batch: read once, not three times a page.
-    with site_root_paths_pinned(Site.get_site_root_paths()):
-        for _item, _kind, page, commune in placed:
-            if commune.pk not in refs:
-                refs[commune.pk] = commune_ref_for(page=page)
-            ref = refs[commune.pk]
-            if ref is None:
-                continue
-            values = item_values(page=page, commune=ref, translations=[], category_slugs=[],
-                                  sharing=sharing.get(page.translation_key, ([], [])))
-            items.append(PublishedItem(page_id=page.pk, **values))
-    PublishedItem.objects.bulk_create(items)
-    changes_record([
-        (Change(item_id=item.page_id, kind=item.kind, locale=item.locale,
-                commune_id=item.commune_id, action=ChangeAction.CREATED, payload=item.payload),
-         None)
-        for item in items])
-
-
-def _read_model_update(placed) -> None:
-    """`item_sync()` for rewritten pages, together: a row whose representation changed
-    is rewritten with one `updated` change; a missing row is created."""
-    from cms.api.models import Change, ChangeAction, PublishedItem
-    from cms.api.payloads import commune_ref_for
-    from cms.api.services import changes_record, item_values, site_root_paths_pinned
-    from federation.sharing.selectors import sharing_by_translation_key
-
-    pages = [page for _item, _kind, page, _commune in placed]
-    sharing = sharing_by_translation_key(keys=[page.translation_key for page in pages])
-    existing = {item.pk: item for item in PublishedItem.objects.filter(
-        pk__in=[page.pk for page in pages]).only("page_id", "etag", "payload")}
-    refs, rows, changes, missing = {}, [], [], []
-    with site_root_paths_pinned(Site.get_site_root_paths()):
-        for _item, _kind, page, commune in placed:
-            if commune.pk not in refs:
-                refs[commune.pk] = commune_ref_for(page=page)
-            if refs[commune.pk] is None:
-                continue
-            # Received pages have no translations and no categories (read-only here).
-            values = item_values(page=page, commune=refs[commune.pk], translations=[],
-                                  category_slugs=[c.slug for c in page.categories.all()],
-                                  sharing=sharing.get(page.translation_key, ([], [])))
-            row = existing.get(page.pk)
-            if row is not None and row.etag == values["etag"]:
-                continue
-            item = PublishedItem(page_id=page.pk, **values)
-            (rows if row is not None else missing).append(item)
-            changes.append((Change(
-                item_id=page.pk, kind=item.kind, locale=item.locale,
-                commune_id=item.commune_id, payload=item.payload,
-                action=ChangeAction.UPDATED if row is not None else ChangeAction.CREATED),
-                row.payload if row is not None else None))
-    fields = [field for field in PublishedItem._meta.concrete_fields if not field.primary_key]
-    for row in rows:
-        PublishedItem.objects.filter(pk=row.pk).update(
-            **{field.attname: getattr(row, field.attname) for field in fields})
-    PublishedItem.objects.bulk_create(missing)
-    if changes:
-        changes_record(changes)
-
-
-def _search_enqueue(pages, *, locale) -> None:
+def _publish(placed) -> None:
+    """The stored pages through the publishing pipeline, together (read model with the
+    references just made, one change each, search): as the one-by-one path's receivers
+    do, in a constant number of statements. Then Wagtail's admin search, in bulk."""
+    from cms.api.services import site_root_paths_pinned
     from cms.publishing.outbox import outbox_append
-    from cms.publishing.services import pages_reindex
+    from cms.publishing.services import pages_publish
 
     from .worker import ADMIN_INDEX
 
-    page_ids = [page.pk for page in pages]
-    pages_reindex(page_ids=page_ids, locales={page.pk: locale.language_code for page in pages})
-    outbox_append(category=ADMIN_INDEX, object_ids=page_ids)
+    pages = []
+    for _item, _kind, page, commune in placed:
+        page.__dict__["commune"] = commune  # CommuneContentPage.commune: the mirror
+        pages.append(page)
+    # Site root paths cannot change during the batch: read once, not three times a page.
+    with site_root_paths_pinned(Site.get_site_root_paths()):
+        pages_publish(pages=pages)
+    outbox_append(category=ADMIN_INDEX, object_ids=[page.pk for page in pages])
 
 
 def admin_search_index(rows) -> int:
