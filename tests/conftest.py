@@ -2,33 +2,47 @@ import pytest
 from django.core.cache import cache
 
 from cms.api import microcache
-from tests.factories import CategoryFactory, make_commune
+from tests.factories import CategoryFactory
+from tests.world import shared_communes, sort_key, wanted
+
+
+def pytest_collection_modifyitems(items):
+    # After pytest-django's own sort (tryfirst); the sort is stable.
+    items.sort(key=sort_key)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname == "_django_db_helper":
+        # pytest-django's per-test transaction (a savepoint) opens inside the shared one.
+        shared_communes.enter(request.node, request.getfixturevalue("django_db_blocker"))
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if wanted(nextitem) != shared_communes.names:
+        shared_communes.leave()
+    return result
 
 
 @pytest.fixture
 def commune(db):
-    """Donges, with its real official data."""
-    return make_commune(
-        insee_code="44052", name="Donges", population=8219, postcodes=["44480"],
-        latitude=47.31824, longitude=-2.07538,
-    )
+    """Donges, with its real official data (shared: tests/world.py)."""
+    return shared_communes.get("commune")
 
 
 @pytest.fixture
 def neighbour_commune(db):
     """Montoir-de-Bretagne, 5.8 km from Donges, same EPCI (CARENE)."""
-    return make_commune(
-        insee_code="44103", name="Montoir-de-Bretagne", population=7129, postcodes=["44550"],
-        latitude=47.33012, longitude=-2.15107,
-    )
+    return shared_communes.get("neighbour_commune")
 
 
 @pytest.fixture
 def far_commune(db):
     """Guérande: 25 km from Donges, another EPCI (Cap Atlantique), same department."""
-    return make_commune(insee_code="44069", name="Guérande", postcodes=["44350"],
-                        latitude=47.32833, longitude=-2.42917, epci_code="244400586",
-                        epci_name="Cap Atlantique", department_code="44")
+    return shared_communes.get("far_commune")
 
 
 @pytest.fixture
