@@ -2,8 +2,17 @@ import pytest
 from django.core.cache import cache
 
 from cms.api import microcache
+from tests import clock
 from tests.factories import CategoryFactory
 from tests.world import shared_communes, sort_key, wanted
+
+
+def pytest_configure(config):
+    clock.shift_start(config)
+
+
+def pytest_report_header(config):
+    return clock.header()
 
 
 def pytest_collection_modifyitems(items):
