@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -15,9 +17,37 @@ def pytest_report_header(config):
     return clock.header()
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Write pytest's own exit status and counts where .ci/run's summary reads them
+    (through make, any failure is make's status 2; 5 means no test was collected)."""
+    path = os.environ.get("CLOCHER_TEST_STATUS_FILE")
+    if not path or hasattr(session.config, "workerinput"):  # pytest-xdist: the controller
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    counts = {key: len(reporter.stats.get(key, [])) for key in
+              ("passed", "failed", "error", "skipped", "xfailed", "xpassed")} if reporter else {}
+    summary = ", ".join(f"{number} {key}" for key, number in counts.items() if number)
+    with open(path, "w") as file:
+        file.write(f"{int(exitstatus)} {summary or 'no tests'}\n")
+
+
+def pytest_itemcollected(item):
+    # pytest-xdist (--dist loadgroup): the tests sharing a class- or module-wide fixture
+    # (test_seed's demo, seeded in ~30 s) run in one worker, which builds it once.
+    shared = [definition for definitions in item._fixtureinfo.name2fixturedefs.values()
+              for definition in definitions if definition.scope in ("class", "module")]
+    if shared:
+        node = item.getparent(pytest.Class if shared[-1].scope == "class" else pytest.Module)
+        item.add_marker(pytest.mark.xdist_group((node or item.parent).nodeid))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    # After pytest-django's own sort (tryfirst); the sort is stable.
-    items.sort(key=sort_key)
+    # After pytest-django's own sort, which sort_key keeps. The two-instance test uses no
+    # test database and takes minutes: first, so that pytest-xdist's other worker runs the
+    # rest meanwhile instead of waiting for it at the end.
+    items.sort(key=lambda item: (item.get_closest_marker("federation_e2e") is None,
+                                 sort_key(item)))
 
 
 @pytest.hookimpl(wrapper=True)
