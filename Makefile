@@ -10,6 +10,8 @@ PY := $(VENV)/bin/python
 HOST ?= 0.0.0.0
 PORT ?= 8000
 PYTEST_ARGS ?=
+# make test-calendar: how far ahead the tests' clock moves (more than a year).
+CLOCK_SHIFT_DAYS ?= 400
 # Commune sites are recorded with the port they answer on (see cms/settings/dev.py).
 CLOCHER_SITE_PORT ?= $(PORT)
 
@@ -18,12 +20,13 @@ NPM_LOCK := $(wildcard package-lock.json)
 NPM_INSTALL := $(if $(NPM_LOCK),npm ci,npm install) --no-audit --no-fund
 STATIC_SOURCES := $(shell find frontend/static -type f 2>/dev/null)
 
-.PHONY: help run test check lint pytest test-sqlite services s3 bench-seed
+.PHONY: help run test check lint pytest test-sqlite test-calendar services s3 bench-seed
 
 help:
 	@echo "make run          install, migrate, seed the demo, start web + worker on :$(PORT)"
 	@echo "make test         install dev tools, then check, makemigrations --check, ruff, import layers, pytest"
 	@echo "make test-sqlite  pytest on SQLite even when DATABASE_URL is set"
+	@echo "make test-calendar  pytest with the clock $(CLOCK_SHIFT_DAYS) days ahead (tests/clock.py)"
 	@echo "make services     start PostgreSQL (scripts/postgres.sh; needs root or sudo)"
 	@echo "make s3           start an in-memory S3 endpoint (moto) for trying S3 media"
 	@echo "make bench-seed   run the seeding benchmark (tests/benchmarks/bench_seed.py)"
@@ -76,6 +79,10 @@ pytest: $(VENV)/.installed-dev node_modules/.installed | var
 test-sqlite: $(VENV)/.installed-dev node_modules/.installed | var
 	@echo "pytest on SQLite"
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-calendar: $(VENV)/.installed-dev node_modules/.installed | var
+	@echo "pytest with the clock $(CLOCK_SHIFT_DAYS) days ahead"
+	CLOCHER_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 services:
 	scripts/postgres.sh

@@ -10,6 +10,8 @@ Pornichet 20.61. Lavau-sur-Loire and Paimbœuf have no coordinates.
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 
 from cms.communes.importing import communes_import
 from cms.communes.models import CommuneHomePage
@@ -27,14 +29,25 @@ CARENE_BEYOND_10_KM = [
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def imported(django_db_setup, django_db_blocker):
+    """The extract, imported once for the module, in a transaction rolled back after it.
+
+    Each test still runs in its own savepoint inside it (pytest-django's `db`)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        communes_import(
+            departments=["44"],
+            data_dir=DATA / "etalab",
+            geonames_csv=DATA / "geonames" / "cities1000-extract.csv",
+        )
+        yield
+        transaction.set_rollback(True)
+    cache.clear()  # Wagtail caches site root paths of sites that the rollback removed.
+
+
 @pytest.fixture
-def communes() -> dict[str, CommuneHomePage]:
+def communes(imported) -> dict[str, CommuneHomePage]:
     """The extract, imported: communes by name."""
-    communes_import(
-        departments=["44"],
-        data_dir=DATA / "etalab",
-        geonames_csv=DATA / "geonames" / "cities1000-extract.csv",
-    )
     return {commune.title: commune for commune in CommuneHomePage.objects.all()}
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from federation.activitypub import delivery
-from tests.factories import make_commune
+from tests.world import shared_communes
 
 from .peer import start_peer
 
@@ -26,9 +26,9 @@ def peer(settings):
 
 @pytest.fixture
 def ap_commune(db, settings):
+    """Donges, without the official data the other tests give it (shared: tests/world.py)."""
     settings.FEDERATION_BASE_URL = BASE
-    return make_commune(insee_code="44052", name="Donges", latitude=47.31824,
-                        longitude=-2.07538)
+    return shared_communes.get("ap_commune")
 
 
 def post_signed(client, *, actor, path: str, activity: dict, body: bytes | None = None,

@@ -144,5 +144,8 @@ def start_peer() -> FakePeer:
     server.daemon_threads = True
     peer = FakePeer(server=server)
     peer_holder["peer"] = peer
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the loop to look at its flag: every 0.5 s by default, which
+    # was half a second at the end of every test using a peer.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
+                     daemon=True).start()
     return peer

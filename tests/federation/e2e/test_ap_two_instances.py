@@ -120,11 +120,13 @@ commune_upsert(data=CommuneData(insee_code={insee!r}, name={name!r}, department_
 
 PUBLISH = """
 import datetime as dt
+from django.utils import timezone
 from cms.communes.models import CommuneHomePage
 from cms.content.models import EventIndexPage, EventPage
 commune = CommuneHomePage.objects.get(slug="montoir-de-bretagne")
 agenda = EventIndexPage.objects.child_of(commune).get()
-start = dt.datetime(2027, 6, 21, 18, 0, tzinfo=dt.UTC)
+start = (timezone.now() + dt.timedelta(days=30)).replace(hour=18, minute=0, second=0,
+                                                         microsecond=0)
 page = EventPage(title={title!r}, slug={slug!r}, start=start, end=start + dt.timedelta(hours=5),
                  venue_name="Parc paysager", address="Rue de la Gare", summary="Concerts.",
                  live=False)
