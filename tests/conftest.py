@@ -6,7 +6,7 @@ from django.core.cache import cache
 from cms.api import microcache
 from tests import clock
 from tests.factories import CategoryFactory
-from tests.world import shared_communes, sort_key, wanted
+from tests.world import is_transactional, shared_communes, sort_key, wanted
 
 
 def pytest_configure(config):
@@ -32,13 +32,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_itemcollected(item):
-    # pytest-xdist (--dist loadgroup): the tests sharing a class- or module-wide fixture
-    # (test_seed's demo, seeded in ~30 s) run in one worker, which builds it once.
+    # pytest-xdist (--dist loadgroup): the tests sharing a class- or module-wide fixture of
+    # ours (test_seed's demo, seeded in ~30 s) run in one worker, which builds it once.
+    # xdist sends a group where its first test stands: a group never mixes transactional
+    # tests (they empty the database, so they run last) with the others.
     shared = [definition for definitions in item._fixtureinfo.name2fixturedefs.values()
-              for definition in definitions if definition.scope in ("class", "module")]
+              for definition in definitions
+              if definition.scope in ("class", "module") and definition.baseid]
     if shared:
         node = item.getparent(pytest.Class if shared[-1].scope == "class" else pytest.Module)
-        item.add_marker(pytest.mark.xdist_group((node or item.parent).nodeid))
+        kind = "transactional" if is_transactional(item) else "db"
+        item.add_marker(pytest.mark.xdist_group(f"{(node or item.parent).nodeid}:{kind}"))
 
 
 @pytest.hookimpl(trylast=True)
