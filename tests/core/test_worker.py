@@ -103,17 +103,28 @@ def test_a_job_runs_once_per_period_across_workers(settings):
 @worker_db
 def test_long_running_loop_publishes_on_time_and_stops(due_page, settings):
     settings.CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = 3600
-    loop = WorkerLoop(interval=0.05)
+
+    class CountingLoop(WorkerLoop):
+        ticks = 0
+
+        def tick(self) -> int:
+            done = super().tick()
+            self.ticks += 1
+            return done
+
+    loop = CountingLoop(interval=0.05)
     thread = threading.Thread(target=loop.run)
     thread.start()
     try:
-        deadline = timezone.now() + dt.timedelta(seconds=20)
-        while timezone.now() < deadline and not NewsPage.objects.get(pk=due_page.pk).live:
+        # Wait on the loop itself, not on the database: SQLite's shared in-memory test
+        # database locks a table that two threads use at once.
+        deadline = timezone.now() + dt.timedelta(seconds=30)
+        while loop.ticks < 2 and timezone.now() < deadline:
             loop.stop.wait(0.05)
     finally:
         loop.stop.set()
         thread.join(timeout=10)
-    assert not thread.is_alive()
+    assert not thread.is_alive() and loop.ticks >= 2
     assert NewsPage.objects.get(pk=due_page.pk).live
 
 
