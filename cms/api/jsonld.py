@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
+from cms.content.kinds import kind_of_page
 from cms.content.models import (
     AlertPage,
     DirectoryEntryPage,
@@ -253,9 +254,12 @@ def _commune_home(page: CommuneHomePage, request: HttpRequest | None) -> dict[st
 
 
 def _web_page(page: Page, request: HttpRequest | None) -> dict[str, Any]:
+    """Any page without a builder of its own: a content kind's declared type, else a
+    WebPage."""
     url = _page_url(page, request)
+    kind = kind_of_page(page)
     return {
-        "@type": "WebPage",
+        "@type": kind.jsonld_type if kind else "WebPage",
         "@id": f"{url}#page",
         "name": page.seo_title or page.title,
         "url": url,

@@ -4,7 +4,7 @@ Each kind (news, event, alert, practical information, directory entry, and any a
 project adds) declares in its model module everything the rest of the system needs:
 its page model and section, how the API represents it, its dates in the read model,
 its JSON-LD and ActivityPub types and both ActivityPub mappings, which of its fields
-search reads, whether it has a feed, and its sharing label. Consumers iterate the
+search reads, and its sharing label. Consumers iterate the
 registry; `kinds_check` (a system check) refuses an incomplete kind.
 
 ActivityPub mappings get already-typed, already-sanitised values: federation's wire
@@ -48,7 +48,6 @@ class ContentKind:
     search_text: tuple[str, ...] = ()
     # Payload keys shown in the detail only (long StreamFields and rich text).
     detail_only: frozenset[str] = frozenset()
-    feed: bool = True
     # A shorter plural for tight places (search facets, menus); the plural otherwise.
     short_label: Any = None
     # Where the kind comes in lists of kinds (menus, facets, the sharing form).

@@ -50,3 +50,18 @@ def test_the_check_refuses_an_incomplete_kind(broken, message):
         kinds._kinds.clear()
         kinds._kinds.update(saved)
     assert any(message in error.msg for error in errors), [e.msg for e in errors]
+
+
+@pytest.mark.django_db
+def test_a_kind_without_a_json_ld_builder_gets_its_declared_type(commune):
+    from cms.api.jsonld import _web_page
+    from tests.factories import make_info
+
+    page = make_info(commune, title="Horaires")
+    saved = dict(kinds._kinds)
+    kinds._kinds["info"] = replace(kinds.kind_named("info"), jsonld_type="GovernmentService")
+    try:
+        assert _web_page(page, None)["@type"] == "GovernmentService"
+    finally:
+        kinds._kinds.clear()
+        kinds._kinds.update(saved)
