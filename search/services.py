@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from cms.publishing.models import OutboxMessage, OutboxState
 from cms.publishing.outbox import RetryLater, backoff_seconds
@@ -42,7 +42,7 @@ def _using(backend: SearchBackend | None) -> Iterator[None]:
             _backend_override.pop()
 
 
-def _rows() -> "OutboxMessage.objects.__class__":
+def _rows() -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(category=SEARCH)
 
 

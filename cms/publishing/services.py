@@ -65,10 +65,6 @@ def _content(pages: Iterable[Page]) -> list[Page]:
     return content
 
 
-def _locales(pages: Sequence[Page]) -> dict[int, dict]:
-    return {page.pk: {"locale": page.locale.language_code} for page in pages}
-
-
 def _consumers_notify(*, pages: Sequence[Page], removed: bool) -> None:
     """One outbox row per consumer and page it wants, in one INSERT (the change feed's
     row goes with each change the read model records)."""
@@ -122,8 +118,8 @@ def pages_moved(*, page: Page) -> None:
     if withdrawn:
         # Not live: only the search index must learn the new place (it stores drafts' tombstones).
         content = _content(withdrawn)
-        outbox_append(category=SEARCH, object_ids=[p.pk for p in content],
-                      payloads=_locales(content))
+        pages_reindex(page_ids=[p.pk for p in content],
+                      locales={p.pk: p.locale.language_code for p in content})
 
 
 @transaction.atomic(savepoint=False)
