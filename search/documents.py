@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import translation
 
 from cms.api.models import PublishedItem, PublishedItemCategory
+from cms.api.selectors import listed
 from cms.communes.models import CommuneHomePage
 from cms.content.kinds import kind_named, kinds
 from cms.content.models import DirectoryKind
@@ -167,7 +168,9 @@ def documents_for(*, items: Iterable[PublishedItem], versions: dict[int, int],
 def documents_for_pages(*, page_versions: dict[int, int],
                         locales: dict[int, str] | None = None) -> list[SearchDocument]:
     """Current documents of these pages; a tombstone for a page no longer live."""
-    items = list(items_for_search(PublishedItem.objects.filter(pk__in=list(page_versions))))
+    # Remote items no commune here shows are not searchable (a tombstone each).
+    items = list(items_for_search(PublishedItem.objects.filter(listed(),
+                                                               pk__in=list(page_versions))))
     documents = documents_for(items=items, versions=page_versions)
     found = {document.id for document in documents}
     for page_id, version in page_versions.items():

@@ -5,6 +5,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from cms.api.models import PublishedItem
+from cms.api.selectors import listed
 
 from .backends import SearchBackend, get_search_backend
 from .documents import communes_by_id, documents_for, items_for_search
@@ -50,7 +51,7 @@ def search_rebuild(*, backend: SearchBackend | None = None,
     pending: list[tuple[Future, int]] = []
     try:
         while True:
-            items = list(items_for_search(PublishedItem.objects.filter(pk__gt=last_pk)
+            items = list(items_for_search(PublishedItem.objects.filter(listed(), pk__gt=last_pk)
                                           .order_by("pk"))[:batch_size])
             if not items:
                 break
@@ -101,7 +102,7 @@ def search_reconcile(*, repair: bool = True, backend: SearchBackend | None = Non
     """Compare live pages with the index; with `repair`, reindex the differences
     through the outbox (versioned like any write) and drain it now."""
     backend = backend or get_search_backend()
-    database = set(PublishedItem.objects.values_list("pk", flat=True))
+    database = set(PublishedItem.objects.filter(listed()).values_list("pk", flat=True))
     indexed = backend.document_versions()
     live_in_index = {page_id for page_id, (_version, live) in indexed.items() if live}
     pending = outbox_pending_page_ids()

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, Func, OrderBy, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
 
 from cms.communes.selectors import EARTH_RADIUS_KM, commune_list, commune_neighbours
+from cms.publishing.audience import remote_shown, shared_keys_into_ids, withheld_keys
 
 from . import microcache
 from .cursors import SortKey
@@ -103,6 +104,9 @@ class ItemFilters:
     """Validated filters of an item list (see params.py); None means "not filtered"."""
 
     commune_ids: set[int] | None = None
+    # Communes whose site or feed the list is (source-locale ids): the items they hold
+    # back (pending, hidden, declined) are left out even where another commune owns them.
+    viewer_ids: set[int] = field(default_factory=set)
     locale: str | None = None
     categories: list[str] = field(default_factory=list)
     updated_since: dt.datetime | None = None
@@ -134,6 +138,11 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
         queryset = queryset.filter(locale=filters.locale)
     if filters.commune_ids is not None:
         queryset = queryset.filter(_own_or_shared(commune_ids=filters.commune_ids, kind=kind))
+    else:
+        queryset = queryset.filter(listed())
+    if filters.viewer_ids:
+        queryset = queryset.exclude(translation_key__in=withheld_keys(
+            commune_ids=filters.viewer_ids, kind=kind))
     if filters.categories:
         queryset = queryset.filter(Exists(PublishedItemCategory.objects.filter(
             item_id=OuterRef("pk"), slug__in=filters.categories)))
@@ -174,13 +183,23 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
 SHARED_KEYS_INLINE = 500
 
 
-def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
-    """The communes' own items and those shared with them and accepted there
-    (federation/: a reference to the origin's row, never a copy)."""
-    from cms.publishing.audience import audience_reads
+def listed() -> Q:
+    """Items shown somewhere: every local item (its own commune shows it), remote ones
+    (stored under a mirror of their commune) only once a commune here accepted them."""
+    return Q(origin_server="") | Q(translation_key__in=remote_shown())
 
+
+def unlisted_keys() -> QuerySet:
+    """translation_keys of the live items no public place shows (a subquery)."""
+    return (PublishedItem.objects.exclude(origin_server="")
+            .exclude(translation_key__in=remote_shown()).values("translation_key"))
+
+
+def _own_or_shared(*, commune_ids: set[int], kind: str) -> Q:
+    """The communes' own items and those shared with them and shown there
+    (federation/: a reference to the origin's row, never a copy)."""
     ids = sorted(commune_ids)
-    shared = audience_reads().shared_keys_into_ids(commune_ids=ids, kind=kind)
+    shared = shared_keys_into_ids(commune_ids=ids, kind=kind)
     keys = list(shared.values_list("translation_key", flat=True)
                 .order_by().distinct()[:SHARED_KEYS_INLINE + 1])
     if not keys:
@@ -278,7 +297,7 @@ def item_get(*, kind: str, item_id: int) -> ItemRow | None:
     cache_key = ("item", kind, item_id)
     row = microcache.get(cache_key)
     if row is None:
-        values = (PublishedItem.objects.filter(kind=kind, pk=item_id)
+        values = (PublishedItem.objects.filter(listed(), kind=kind, pk=item_id)
                   .values_list("page_id", "commune_id", "etag", "updated_at",
                                Cast("payload", TextField())).first())
         if values is None:
@@ -291,11 +310,8 @@ def item_get(*, kind: str, item_id: int) -> ItemRow | None:
 def item_shared_into(*, item_id: int, commune_ids: Iterable[int]) -> bool:
     """Whether one of these communes accepted the item as shared (federation/): a key
     limited to a receiving commune reads the shared items its lists show."""
-    from cms.publishing.audience import audience_reads
-
     return PublishedItem.objects.filter(
-        pk=item_id,
-        translation_key__in=audience_reads().shared_keys_into_ids(commune_ids=commune_ids),
+        pk=item_id, translation_key__in=shared_keys_into_ids(commune_ids=commune_ids),
     ).exists()
 
 
@@ -345,14 +361,33 @@ def change_list(*, after_seq: int, limit: int, commune_ids: Iterable[int] | None
         # The communes' own items, and those shared into them or just withdrawn.
         queryset = queryset.filter(Q(commune_id__in=ids) | Q(pk__in=ChangeAudience.objects.filter(
             commune_id__in=ids).values("change_id")))
+    else:
+        # Items of mirrored remote communes appear once a commune here shows them
+        # (their changes then name it) and leave when the last one stops.
+        queryset = queryset.filter(~Q(commune_id__in=_mirror_ids())
+                                   | Q(pk__in=ChangeAudience.objects.values("change_id")))
     if kinds:
         queryset = queryset.filter(kind__in=sorted(kinds))
     return list(queryset.order_by("seq")[:limit])
 
 
-def change_present_in(*, changes: list[Change], commune_ids: Iterable[int]) -> set[int]:
+def _mirror_ids() -> QuerySet:
+    from cms.communes.models import CommuneHomePage
+
+    return CommuneHomePage.objects.exclude(origin_server="").values("pk")
+
+
+def change_present_in(*, changes: list[Change], commune_ids: Iterable[int] | None) -> set[int]:
     """Ids of the changes after which their item is visible in one of these communes
-    (its own, or shared into it); the others withdrew it from them."""
+    (its own, or shared into it), or anywhere when `commune_ids` is None; the others
+    withdrew it from them."""
+    if commune_ids is None:
+        mirrors = set(_mirror_ids().filter(pk__in={c.commune_id for c in changes})
+                      .values_list("pk", flat=True))
+        own = {change.pk for change in changes if change.commune_id not in mirrors}
+        return own | set(ChangeAudience.objects.filter(
+            change__in=[change.pk for change in changes if change.pk not in own],
+            present=True).values_list("change_id", flat=True))
     ids = set(commune_ids)
     own = {change.pk for change in changes if change.commune_id in ids}
     shared = set(ChangeAudience.objects.filter(

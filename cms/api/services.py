@@ -253,14 +253,16 @@ def items_remove(*, page_ids: Iterable[int], action: str = ChangeAction.UNPUBLIS
 
 
 @transaction.atomic
-def items_sharing_refresh(*, translation_keys: Iterable) -> list[int]:
+def items_sharing_refresh(*, translation_keys: Iterable, sharing: dict | None = None,
+                          ) -> list[int]:
     """Update `shared_with` / `featured_in` of the items of these translation keys after
     a share decision (federation/); record a change for each item that moved, so list
     ETags and mirrors follow. Return the ids of the items concerned."""
     from cms.publishing.audience import sharing_by_translation_key
 
     keys = list(translation_keys)
-    sharing = sharing_by_translation_key(keys=keys)
+    if sharing is None:
+        sharing = sharing_by_translation_key(keys=keys)
     items = list(PublishedItem.objects.filter(translation_key__in=keys))
     for item in items:
         shared_with, featured_in = sharing.get(item.translation_key, ([], []))

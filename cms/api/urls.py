@@ -9,8 +9,18 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from . import views
 
+
+class ListedPagesAPIViewSet(PagesAPIViewSet):
+    """Wagtail's pages API, less the remote items no commune here shows yet."""
+
+    def get_base_queryset(self):
+        from .selectors import unlisted_keys
+
+        return super().get_base_queryset().exclude(translation_key__in=unlisted_keys())
+
+
 api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", PagesAPIViewSet)
+api_router.register_endpoint("pages", ListedPagesAPIViewSet)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
 

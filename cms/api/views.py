@@ -214,13 +214,17 @@ class ItemListView(PublicAPIView):
 
     def filters(self, query: dict, now: dt.datetime) -> selectors.ItemFilters:
         commune_sets = []
+        # The communes asked for by name hold back what they did not accept.
+        viewers = set()
         allowed = self.allowed_commune_ids()
         if query.get("commune"):
             ids = {commune.id for commune in query["commune"]}
             if allowed is not None and not ids <= allowed:
                 raise exceptions.PermissionDenied("This key is not allowed for these communes.")
             commune_sets.append(ids)
+            viewers |= ids
         if query.get("around"):
+            viewers.add(query["around"].id)
             radius = query.get("radius_km", 10.0)
             commune_sets.append(set(selectors.neighbourhood_ids(commune=query["around"],
                                                                 radius_km=radius)))
@@ -232,6 +236,7 @@ class ItemListView(PublicAPIView):
             commune_sets.append(allowed)
         filters = selectors.ItemFilters(
             commune_ids=set.intersection(*commune_sets) if commune_sets else None,
+            viewer_ids=viewers,
             locale=query.get("locale"), categories=query.get("category", []),
             updated_since=query.get("updated_since"), bbox=query.get("bbox"),
         )
@@ -490,8 +495,7 @@ class ChangeListView(PublicAPIView):
                                         commune_ids=commune_ids, kinds=query.get("kind"))
         page = changes[:size]
         last_seq = page[-1].seq if page else after
-        present = (selectors.change_present_in(changes=page, commune_ids=commune_ids)
-                   if commune_ids is not None else {c.pk for c in page})
+        present = selectors.change_present_in(changes=page, commune_ids=commune_ids)
         response = Response({
             "results": [_change_entry(c, present=c.pk in present) for c in page],
             "next_cursor": cursor_encode(ordering_name="change", values=[last_seq]),

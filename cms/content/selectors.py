@@ -15,26 +15,30 @@ from .models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
 SHARED_KEYS_INLINE_MAX = 500
 
 
-def shares_accepted(*, communes: Iterable[CommuneHomePage]) -> dict:
-    """The items other communes share with these and they accepted (federation/):
-    translation_key -> (origin commune name, featured). Read it once to build several
-    listings of the same communes (the `shares` argument of the listings below)."""
-    from cms.publishing.audience import audience_reads
+def shares_accepted(*, communes: Iterable[CommuneHomePage]):
+    """The audiences a listing of these communes reads (cms.publishing.audience.Shares):
+    the items shared with them and shown there, and those the first commune (the one
+    whose site it is) holds back. Read it once to build several listings of the same
+    communes (the `shares` argument of the listings below)."""
+    from cms.publishing.audience import shares_for
 
-    return audience_reads().shared_accepted_into(communes=communes,
-                                                 limit=SHARED_KEYS_INLINE_MAX + 1)
+    communes = list(communes)
+    return shares_for(communes=communes, viewer=communes[0] if communes else None,
+                      limit=SHARED_KEYS_INLINE_MAX)
 
 
 def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
-            shares: dict | None = None) -> QuerySet:
-    """The communes' own pages, plus the pages other communes share with them and they
-    accepted (federation/: a reference to the origin page, never a copy; hidden and
-    declined ones are left out).
+            shares=None) -> QuerySet:
+    """What the first of these communes shows of its own and the others' items: their
+    own pages and those shared with them and shown there (a reference to the origin
+    page, never a copy), less the items the first commune holds back (pending, hidden,
+    declined: cms.publishing.audience). Items of mirrored remote communes are never
+    listed as their own: they are shown only where accepted.
 
     Each page carries `shared_via` (the origin commune's name when it is listed as a
     shared item, else None) and `shared_featured` (a receiver featured it).
     """
-    from cms.publishing.audience import audience_reads
+    from cms.publishing import audience
 
     communes = list(communes)
     # The page type as a column of the page table (subclasses included: the same rows
@@ -44,28 +48,34 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
     queryset = queryset.type(queryset.model)
     condition = Q(pk__in=[])
     for commune in communes:
-        condition |= Q(path__startswith=commune.path, locale_id=commune.locale_id)
-    if communes and shares is None:
+        if not getattr(commune, "origin_server", ""):
+            condition |= Q(path__startswith=commune.path, locale_id=commune.locale_id)
+    if not communes:
+        return queryset.filter(condition).annotate(**audience.no_shared_annotations())
+    if shares is None:
         shares = shares_accepted(communes=communes)
-    if not communes or not shares:
-        return queryset.filter(condition).annotate(
-            shared_featured=Value(False), shared_via=Value(None, output_field=CharField()))
     locales = {commune.locale_id for commune in communes}
-    if len(shares) > SHARED_KEYS_INLINE_MAX:
-        condition |= Q(translation_key__in=audience_reads().shared_keys_into(communes=communes),
+    if not shares.complete:
+        condition |= Q(translation_key__in=audience.shared_keys_into(communes=communes),
                        locale_id__in=locales)
-        return queryset.filter(condition).annotate(
-            **audience_reads().shared_annotations(communes=communes))
+        return (queryset.filter(condition)
+                .exclude(translation_key__in=audience.withheld_keys_into(viewer=communes[0]))
+                .annotate(**audience.shared_annotations(communes=communes)))
+    if shares.withheld:
+        queryset = queryset.exclude(translation_key__in=list(shares.withheld))
+    if not shares.accepted:
+        return queryset.filter(condition).annotate(**audience.no_shared_annotations())
     # The few accepted shares are read first and inlined as constants: a subquery per
     # row (or an OR with a subquery) keeps PostgreSQL off the page-tree index, ~300 ms
     # a listing at 200,000 pages instead of a few.
-    condition |= Q(translation_key__in=list(shares), locale_id__in=locales)
-    featured = [key for key, (_via, is_featured) in shares.items() if is_featured]
+    accepted = shares.accepted
+    condition |= Q(translation_key__in=list(accepted), locale_id__in=locales)
+    featured = [key for key, (_via, is_featured) in accepted.items() if is_featured]
     return queryset.filter(condition).annotate(
         shared_featured=Case(When(translation_key__in=featured, then=Value(True)),
                              default=Value(False), output_field=BooleanField()),
         shared_via=Case(*(When(translation_key=key, then=Value(via))
-                          for key, (via, _featured) in shares.items()),
+                          for key, (via, _featured) in accepted.items()),
                         default=Value(None), output_field=CharField()),
     )
 
@@ -323,6 +333,7 @@ def _item_filters(*, communes: Iterable[CommuneHomePage], category: str | None =
     same = [c for c in communes if c.locale_id == locale.pk]
     others = [c for c in communes if c.locale_id != locale.pk]
     ids = set()
+    sources = {}
     if locale.language_code == default_code:
         ids |= {c.pk for c in same}
     else:
@@ -332,7 +343,9 @@ def _item_filters(*, communes: Iterable[CommuneHomePage], category: str | None =
             translation_key__in=[c.translation_key for c in others],
             locale__language_code=default_code).values_list("translation_key", "pk"))
         ids |= {sources.get(c.translation_key, c.pk) for c in others}
-    return ItemFilters(commune_ids=ids, locale=locale.language_code,
+    # The listing is the first commune's (its site): what it holds back stays out.
+    viewer = sources.get(first.translation_key, first.pk)
+    return ItemFilters(commune_ids=ids, viewer_ids={viewer}, locale=locale.language_code,
                        categories=[category] if category else [])
 
 

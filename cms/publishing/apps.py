@@ -12,6 +12,7 @@ class PublishingConfig(AppConfig):
         from django.core.management import call_command
 
         from . import checks, signals  # noqa: F401 (checks: registers the outbox check)
+        from .audience import audience_prune
         from .jobs import Job, job_register
         from .outbox import Consumer, consumer_register, outbox_sweep
         from .tasks_backend import TASKS, tasks_run
@@ -26,3 +27,4 @@ class PublishingConfig(AppConfig):
                          every=lambda: settings.CLOCHER_SCHEDULED_PUBLISHING_INTERVAL,
                          run=lambda: call_command("publish_scheduled")))
         job_register(Job(name="outbox.sweep", every=3600, run=outbox_sweep))
+        job_register(Job(name="audience.prune", every=3600, run=audience_prune))

@@ -22,10 +22,11 @@ from wagtail.models import Page
 
 from cms.api import services as read_model
 from cms.api.models import ChangeAction
+from cms.api.payloads import commune_ref_for
 from cms.content.kinds import content_models, kind_of_page
 from cms.core.locales import default_locale
 
-from .audience import audience_decide
+from .audience import Home, audience_decide, audience_sync
 from .categories import (  # noqa: F401 (the pipeline's categories, named here too)
     ACTIVITYPUB,
     CHANGE_FEED,
@@ -65,6 +66,17 @@ def _content(pages: Iterable[Page]) -> list[Page]:
     return content
 
 
+def _home(page: Page) -> Home | None:
+    """The page's own commune, as its Audience row names it."""
+    commune = page.commune
+    ref = commune_ref_for(page=page)
+    if commune is None or ref is None:
+        return None
+    return Home(translation_key=page.translation_key, commune_id=ref.id,
+                commune_key=commune.translation_key, kind=kind_of_page(page).name,
+                local=not commune.origin_server)
+
+
 def _consumers_notify(*, pages: Sequence[Page], removed: bool) -> None:
     """One outbox row per consumer and page it wants, in one INSERT (the change feed's
     row goes with each change the read model records)."""
@@ -84,7 +96,9 @@ def pages_publish(*, pages: Iterable[Page]) -> list[Page]:
     prefetch_related_objects(content, "categories")  # the rules and the item read them
     for page in content:
         audience_decide(page=page)
-    read_model.items_sync(pages=content)
+    sharing = audience_sync(keys={page.translation_key for page in content},
+                            homes=filter(None, map(_home, content)))
+    read_model.items_sync(pages=content, sharing=sharing)
     if content:
         _consumers_notify(pages=content, removed=False)
         for observer in _observers:
@@ -126,7 +140,9 @@ def pages_moved(*, page: Page) -> None:
 def items_audience_changed(*, translation_keys: Iterable[uuid.UUID]) -> list[int]:
     """Sharing decisions changed outside a publish (a receiver accepted, hid, featured;
     rules were re-applied): refresh the read model and tell the consumers."""
-    page_ids = read_model.items_sharing_refresh(translation_keys=list(translation_keys))
+    keys = set(translation_keys)
+    sharing = audience_sync(keys=keys)
+    page_ids = read_model.items_sharing_refresh(translation_keys=keys, sharing=sharing)
     if page_ids:
         outbox_append_many([*((SEARCH, page_id, {}) for page_id in page_ids),
                             (PAGE_CACHE, 0, {})])

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from wagtail.models import Locale, Page
 
 from cms.communes.models import CommuneHomePage
@@ -103,77 +103,35 @@ def acceptance_decide(
                                   source_server=source_server)[receiver.pk]
 
 
-# --- what readers see ---------------------------------------------------------------
+# --- what the pipeline writes ---------------------------------------------------------
 
 
-def _receivers_of(communes: Iterable[CommuneHomePage]) -> Q:
-    # Receivers are source-locale communes; a listing may be in another locale.
-    keys = {commune.translation_key for commune in communes}
-    return Q(receiver_key__in=keys)
+def share_states(*, keys: Iterable[uuid.UUID]) -> list:
+    """Where the items of these translation keys stand in the communes they are shared
+    with: the audience provider's answer (cms/publishing/audience.py), one query."""
+    from cms.publishing.audience import Reach
+    from cms.publishing.models import AudienceState
 
-
-def shared_keys_into(*, communes: Iterable[CommuneHomePage]) -> QuerySet:
-    """translation_keys of the items accepted by any of these communes (a subquery)."""
-    return (SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED)
-            .values("translation_key"))
-
-
-def shared_accepted_into(*, communes: Iterable[CommuneHomePage],
-                         limit: int) -> dict[uuid.UUID, tuple[str, bool]]:
-    """Up to `limit` items accepted by these communes: translation_key -> (origin commune
-    name, featured by one of them). One query."""
-    accepted: dict[uuid.UUID, tuple[str, bool]] = {}
-    rows = (SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED)
-            .order_by("translation_key")
-            .values_list("translation_key", "origin_commune__title", "featured")[:limit])
-    for key, via, featured in rows:
-        accepted[key] = (via, featured or accepted.get(key, ("", False))[1])
-    return accepted
-
-
-def shared_keys_into_ids(*, commune_ids: Iterable[int], kind: str | None = None) -> QuerySet:
-    """The same, from source-locale commune ids (the API's read model)."""
-    queryset = SharedItem.objects.filter(receiver_id__in=sorted(commune_ids),
-                                         state=ShareState.ACCEPTED)
-    if kind is not None:
-        queryset = queryset.filter(kind=kind)
-    return queryset.values("translation_key")
-
-
-def shared_annotations(*, communes: Iterable[CommuneHomePage]) -> dict:
-    """`shared_featured` and `shared_via` (origin commune name, None for own items)
-    for a page queryset listed for these communes: subqueries, no query per row."""
-    communes = list(communes)
-    accepted = SharedItem.objects.filter(_receivers_of(communes), state=ShareState.ACCEPTED,
-                                         translation_key=OuterRef("translation_key"))
-    return {
-        "shared_featured": Exists(accepted.filter(featured=True)),
-        "shared_via": Subquery(accepted.values("origin_commune__title")[:1]),
-    }
+    states = {ShareState.ACCEPTED: AudienceState.ACCEPTED,
+              ShareState.PENDING: AudienceState.PENDING,
+              ShareState.HIDDEN: AudienceState.HIDDEN,
+              ShareState.DECLINED: AudienceState.DECLINED}
+    rows = (SharedItem.objects.filter(translation_key__in=list(keys))
+            .values_list("translation_key", "receiver_id", "receiver__translation_key",
+                         "receiver__insee_code", "origin_commune_id", "kind", "state", "featured"))
+    return [Reach(translation_key=key, commune_id=receiver_id, commune_key=receiver_key,
+                  commune_insee=insee, origin_id=origin_id, kind=kind,
+                  state=AudienceState.FEATURED if featured else states[state])
+            for key, receiver_id, receiver_key, insee, origin_id, kind, state, featured in rows]
 
 
 def item_receivers(*, page_id: int) -> list[str]:
-    """INSEE codes of the communes where the item (or its translation) is accepted."""
-    key = Page.objects.filter(pk=page_id).values("translation_key")[:1]
-    return sorted(SharedItem.objects.filter(translation_key__in=key, state=ShareState.ACCEPTED)
-                  .values_list("receiver__insee_code", flat=True).distinct())
+    """INSEE codes of the communes where the item (or its translation) is shown as
+    shared (the Audience rows the pipeline wrote)."""
+    from cms.publishing.audience import sharing_by_translation_key
 
-
-def sharing_by_translation_key(
-    *, keys: Iterable[uuid.UUID] | None = None,
-) -> dict[uuid.UUID, tuple[list[str], list[str]]]:
-    """(INSEE codes accepted in, INSEE codes featured in) per translation key."""
-    queryset = SharedItem.objects.filter(state=ShareState.ACCEPTED)
-    if keys is not None:
-        queryset = queryset.filter(translation_key__in=list(keys))
-    shared: dict[uuid.UUID, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for key, insee, featured in queryset.values_list("translation_key", "receiver__insee_code",
-                                                     "featured"):
-        shared[key][0].add(insee)
-        if featured:
-            shared[key][1].add(insee)
-    return {key: (sorted(accepted), sorted(featured))
-            for key, (accepted, featured) in shared.items()}
+    key = Page.objects.filter(pk=page_id).values_list("translation_key", flat=True).first()
+    return sharing_by_translation_key(keys=[key]).get(key, ([], []))[0] if key else []
 
 
 # --- admin ----------------------------------------------------------------------------

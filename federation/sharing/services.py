@@ -52,11 +52,8 @@ class SharingAudience:
     def decide(self, *, page: Page) -> None:
         shares_sync(page=page)
 
-    def sharing(self, *, keys):
-        return selectors.sharing_by_translation_key(keys=keys)
-
-    def reads(self):
-        return selectors
+    def states(self, *, keys):
+        return selectors.share_states(keys=keys)
 
 
 def _commune_of(page: Page) -> CommuneHomePage | None:
@@ -119,9 +116,8 @@ def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
                    decided_at=now if decisions[receiver.pk] == Acceptance.ACCEPT else None)
         for receiver in new
     ])
-    visible_changed = (any(share.state == ShareState.ACCEPTED for share in created)
-                       or any(share.state == ShareState.ACCEPTED for share in stale))
-    if visible_changed and refresh:
+    # Pending references are audience rows too (the receiver withholds the item).
+    if (created or stale) and refresh:
         _visibility_changed(translation_keys=[page.translation_key])
     kept = [share for share in existing.values() if share not in stale]
     return [*kept, *created]
@@ -157,8 +153,7 @@ def share_create(*, page: Page, receiver: CommuneHomePage, source_server: str = 
         source_server=source_server, by_rule=False,
         state=ShareState.ACCEPTED if accepted else ShareState.PENDING,
         decided_at=timezone.now() if accepted else None)
-    if accepted:
-        _visibility_changed(translation_keys=[page.translation_key])
+    _visibility_changed(translation_keys=[page.translation_key])
     return share
 
 
@@ -171,7 +166,7 @@ def share_decide(*, share: SharedItem, action: str, user: AbstractBaseUser | Non
         raise ShareTransitionError(f"unknown action: {action}")
     if share.state not in transitions:
         raise ShareTransitionError(f"cannot {action} an item that is {share.state}")
-    was_visible, was_featured = share.is_visible, share.featured
+    was = (share.state, share.featured)
     share.state = transitions[share.state]
     if action == ShareAction.FEATURE:
         share.featured = True
@@ -180,7 +175,7 @@ def share_decide(*, share: SharedItem, action: str, user: AbstractBaseUser | Non
     share.decided_by = user if user is not None and user.is_authenticated else None
     share.decided_at = timezone.now()
     share.save(update_fields=["state", "featured", "decided_by", "decided_at", "updated_at"])
-    if (share.is_visible, share.featured) != (was_visible, was_featured):
+    if (share.state, share.featured) != was:
         _visibility_changed(translation_keys=[share.translation_key])
     return share
 
@@ -266,9 +261,9 @@ def acceptance_rules_apply(*, receiver: CommuneHomePage) -> int:
 
 
 def _visibility_changed(*, translation_keys: Iterable[uuid.UUID]) -> None:
-    """Readers of other communes see something new, outside a publish: the pipeline
-    refreshes the read model (`shared_with`, list ETags, the change feed) and tells its
-    consumers (search, page cache)."""
+    """Where an item stands in another commune changed, outside a publish: the pipeline
+    rewrites its audience and the read model (`shared_with`, list ETags, the change
+    feed) and tells its consumers (search, page cache)."""
     from cms.publishing.services import items_audience_changed
 
     items_audience_changed(translation_keys=translation_keys)

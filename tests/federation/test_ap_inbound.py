@@ -6,7 +6,9 @@ from cms.api.models import PublishedItem
 from cms.communes.selectors import commune_list
 from cms.content.models import EventPage
 from federation.activitypub import worker
-from federation.models import Follow, FollowDirection, FollowState, ObjectVersion, RemoteActor
+from federation.models import (Follow, FollowDirection, FollowState, ObjectVersion, RemoteActor,
+                               SharedItem)
+from federation.sharing import share_decide
 from tests.federation.e2e.fixtures import BASE, post_signed
 
 INBOX = "/ap/inbox"
@@ -41,7 +43,7 @@ def send(client, actor, activity_type, obj, *, number):
     return response
 
 
-def test_create_stores_a_page_with_provenance(client, followed):
+def test_create_stores_a_page_with_provenance(client, followed, django_capture_on_commit_callbacks):
     assert send(client, followed, "Create", event(followed), number=1).status_code == 202
     page = EventPage.objects.get(ap_id=f"{followed.url}/events/1")
     assert page.live and page.title == "Fête du port"
@@ -54,7 +56,13 @@ def test_create_stores_a_page_with_provenance(client, followed):
     assert item.payload["provenance"]["origin_commune"] == "Saint-Nazaire"
     # The mirror commune is not one of this deployment's communes.
     assert [c.title for c in commune_list()] == ["Donges"]
-    # Served by the resident site like a local page, and listed by the public API.
+    # Held for Donges's review: shown nowhere, its own URL included.
+    assert client.get(page.url).status_code == 404
+    listed = client.get("/api/events", {"page_size": 100}).json()["results"]
+    assert not any(i["title"] == "Fête du port" for i in listed)
+    # Once accepted, served by the resident site like a local page and listed by the API.
+    with django_capture_on_commit_callbacks(execute=True):
+        share_decide(share=SharedItem.objects.get(page=page), action="accept", user=None)
     html = client.get(page.url)
     assert html.status_code == 200 and "Fête du port" in html.content.decode()
     listed = client.get("/api/events", {"page_size": 100}).json()["results"]

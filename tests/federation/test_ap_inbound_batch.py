@@ -17,6 +17,7 @@ from cms.content.models import EventIndexPage, EventPage, NewsPage
 from cms.publishing.models import OutboxMessage
 from federation.activitypub import worker
 from federation.models import InboxMessage, ObjectVersion, SharedItem
+from federation.sharing import share_decide
 from tests.factories import changes_numbered, worker_pass
 from tests.federation.e2e.fixtures import post_signed
 from tests.federation.test_ap_inbound import T0, event
@@ -99,7 +100,11 @@ def test_a_burst_of_creates_is_stored_in_bulk_with_a_valid_tree(
 
     worker_pass("federation.admin_index")  # Wagtail's admin search, in bulk, next pass
     assert IndexEntry.objects.filter(object_id__in=[str(pk) for pk in page_ids]).count() == 12
-    # The resident site and the public API serve them like local pages.
+    # Held for review, then accepted: the resident site and the public API serve them
+    # like local pages.
+    assert client.get(events[0].url).status_code == 404
+    for share in shares:
+        share_decide(share=share, action="accept", user=None)
     html = client.get(events[0].url)
     assert html.status_code == 200 and "Fête n° 1" in html.content.decode()
     listed = client.get("/api/events", {"page_size": 100}).json()["results"]

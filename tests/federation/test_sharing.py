@@ -405,7 +405,7 @@ def test_key_limited_to_the_receiver_reads_the_shared_items_it_lists(
     listed = json.loads(_api(client, "news", "44103", **auth).content)["results"]
     assert shared_news.pk in [item["id"] for item in listed]
     assert client.get(f"/api/news/{shared_news.pk}", **auth).status_code == 200
-    # Not shared with Montoir: still refused.
+    # Declined by Montoir: refused, like an item never shared with it.
     private = publish(make_news(commune, title="Note interne"))
-    SharedItem.objects.filter(page=private).delete()
+    share_decide(share=SharedItem.objects.get(page=private), action="decline", user=None)
     assert client.get(f"/api/news/{private.pk}", **auth).status_code == 403

@@ -177,6 +177,12 @@ def test_follow_publish_update_delete_and_outage(instances):
     one, two = instances
     origin = f"127.0.0.1:{two.port}"
 
+    # Donges shows what Montoir's server sends at once (remote content is otherwise held
+    # for review, and shown nowhere until accepted: tests/publishing/test_audience.py).
+    one.shell("from cms.communes.models import CommuneHomePage\n"
+              "from federation.models import AcceptanceRule\n"
+              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
+              f"slug='donges'), source_server='{origin}', decision='accept')")
     # Donges follows Montoir by its handle (WebFinger, then a signed Follow).
     one.shell("from cms.communes.models import CommuneHomePage\n"
               "from federation.activitypub.remote import follow_remote\n"
