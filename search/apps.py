@@ -20,7 +20,7 @@ class SearchConfig(AppConfig):
         consumer_register(Consumer(category=SEARCH, handle=index_rows,
                                    batch_size=DRAIN_BATCH_SIZE,
                                    description="search documents of changed pages"))
-        # query.py keeps communes, neighbourhoods and category labels in memory.
+        # search.query keeps communes, neighbourhoods and category labels in memory.
         for model in (CommuneHomePage, Category):
             post_save.connect(_labels_changed, sender=model,
                               dispatch_uid=f"clocher_search_labels_{model.__name__}")

@@ -1,37 +1,30 @@
-"""Inbound activities: verified and stored by the view, applied by a worker.
+"""Inbound activities, the edge: what the inbox view does before answering 202.
 
-`inbox_accept()` is all the view does (size, JSON, signature, key owner, replay,
-host rules, then store). `handle_received()` is the worker's one handler for the
-`received` state; `handle_failed()` puts a failed message back after its retry time.
+`inbox_accept()` checks size, JSON, signature, key owner, replay and host rules, then
+stores the message. A worker applies it later (inbox_messages.py: `handle_received()`,
+`handle_failed()`, `inbox_run()`; one handler per activity type in
+inbox_activities.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from .outbound import actor_url, base_url
 from .remote import (
     RemoteError,
     domain_blocked,
     remote_actor_cached_for_key,
-    remote_actor_fetch,
     remote_actor_for_key,
 )
 from .signatures import SignatureError, SignedRequest, signature_key_id, verify_request
-from .wire import Activity, APObject, WireError, host_of, parse
+from .wire import APObject, WireError, host_of, parse
 from .worker import drain_enqueue_on_commit
-
-logger = logging.getLogger(__name__)
-
-CONTENT_TYPES = {"Event", "Article", "Note", "Page", "Organization", "LocalBusiness"}
-ACTOR_TYPES = {"Organization", "Person", "Service", "Application", "Group"}
 
 
 class InboxRejectedError(Exception):
@@ -149,254 +142,3 @@ def _message_insert(*, activity_id: str, actor_url: str, commune, body: dict) ->
              for field, value in zip(fields, values.values(), strict=True)])
         row = cursor.fetchone()
     return row[0] if row else None
-
-
-# --- worker ----------------------------------------------------------------------------
-
-
-def _local_commune(url: str):
-    from cms.communes.models import CommuneHomePage
-
-    prefix = f"{base_url()}/ap/communes/"
-    if not isinstance(url, str) or not url.startswith(prefix):
-        return None
-    slug = url[len(prefix):].strip("/")
-    return CommuneHomePage.objects.filter(slug=slug, origin_server="").first() if slug else None
-
-
-def _is_followed(remote_actor) -> bool:
-    from federation.models import Follow, FollowDirection, FollowState
-
-    return Follow.objects.filter(remote_actor=remote_actor, direction=FollowDirection.OUTBOUND,
-                                 state=FollowState.ACCEPTED).exists()
-
-
-def handle_follow(activity: Activity, remote_actor) -> str:
-    from federation.models import Follow, FollowDirection, FollowState
-
-    from . import outbox
-
-    commune = _local_commune(activity.object_id)
-    if commune is None:
-        return "ignored: not a local commune"
-    with transaction.atomic():
-        follow, _created = Follow.objects.update_or_create(
-            commune=commune, remote_actor=remote_actor, direction=FollowDirection.INBOUND,
-            defaults={"state": FollowState.ACCEPTED, "ap_id": activity.id})
-        outbox.reply_record(commune=commune, activity_type="Accept", remote_actor=remote_actor,
-                            object_={"id": activity.id, "type": "Follow",
-                                     "actor": remote_actor.url, "object": actor_url(commune)})
-    return "processed"
-
-
-def handle_undo(activity: Activity, remote_actor) -> str:
-    from federation.models import Follow, FollowDirection
-
-    inner = activity.object
-    if isinstance(inner, Activity) and inner.type == "Follow":
-        if inner.actor != activity.actor:
-            return "ignored: undo of someone else's follow"
-        commune = _local_commune(inner.object_id)
-        Follow.objects.filter(commune=commune, remote_actor=remote_actor,
-                              direction=FollowDirection.INBOUND).delete()
-        return "processed"
-    follows = Follow.objects.filter(remote_actor=remote_actor, ap_id=activity.object_id,
-                                    direction=FollowDirection.INBOUND)
-    return "processed" if follows.delete()[0] else "ignored: nothing to undo"
-
-
-def handle_accept_or_reject(activity: Activity, remote_actor) -> str:
-    from federation.models import Follow, FollowDirection, FollowState
-
-    follow_id = activity.object_id
-    follows = Follow.objects.filter(remote_actor=remote_actor, direction=FollowDirection.OUTBOUND)
-    follow = follows.filter(ap_id=follow_id).first()
-    if follow is None and isinstance(activity.object, Activity):
-        follow = follows.filter(commune=_local_commune(activity.object.actor)).first()
-    if follow is None:
-        return "ignored: unknown follow"
-    follow.state = FollowState.ACCEPTED if activity.type == "Accept" else FollowState.REJECTED
-    follow.save()
-    return "processed"
-
-
-def handle_create_or_update(activity: Activity, remote_actor) -> str:
-    from .mirror import object_store
-    from .remote import remote_actor_store
-
-    obj = activity.object
-    if obj is None:
-        return "ignored: object not embedded"
-    if activity.type == "Update" and obj.type in ACTOR_TYPES and obj.id == activity.actor:
-        from .remote import fetch_json
-
-        # Trust the origin, not the embedded copy: refetch the actor (new key, new name).
-        remote_actor_store(data=fetch_json(activity.actor))
-        return "processed"
-    if not isinstance(obj, APObject) or obj.type not in CONTENT_TYPES:
-        return "ignored: unsupported object"
-    if obj.type in ACTOR_TYPES and obj.attributed_to != activity.actor:
-        # A directory entry names its author; an actor document of another actor is not one.
-        return "ignored: update of another actor"
-    if not _is_followed(remote_actor):
-        return "ignored: no local commune follows this actor"
-    _page, outcome = object_store(obj=obj, remote_actor=remote_actor)
-    return "processed" if outcome in ("created", "updated") else f"ignored: {outcome}"
-
-
-def handle_delete(activity: Activity, remote_actor) -> str:
-    from federation.models import Follow
-
-    from .mirror import object_delete
-
-    if activity.object_id == activity.actor:
-        Follow.objects.filter(remote_actor=remote_actor).delete()
-        return "processed"
-    outcome = object_delete(ap_id=activity.object_id, remote_actor=remote_actor)
-    return "processed" if outcome == "deleted" else f"ignored: {outcome}"
-
-
-def handle_join(activity: Activity, remote_actor) -> str:
-    """Joining a commune's event happens on the commune's site: answer Ignore."""
-    from cms.content.models import EventPage
-
-    from . import outbox
-
-    prefix = f"{base_url()}/ap/objects/"
-    if not activity.object_id.startswith(prefix):
-        return "ignored: not a local object"
-    page = EventPage.objects.filter(pk=activity.object_id[len(prefix):].strip("/") or 0).first() \
-        if activity.object_id[len(prefix):].strip("/").isdigit() else None
-    if page is None or page.commune is None:
-        return "ignored: unknown event"
-    outbox.reply_record(commune=page.commune, activity_type="Ignore", remote_actor=remote_actor,
-                        object_=activity.raw)
-    return "processed"
-
-
-def handle_announce(activity: Activity, remote_actor) -> str:
-    """Boosts: never our own objects (loops), never deeper than the hop limit, and the
-    object is fetched from its origin rather than trusted from the boost."""
-    from .mirror import object_store
-    from .remote import fetch_json
-    from .wire import parse_object
-
-    if activity.announce_depth > settings.FEDERATION_HOP_LIMIT:
-        return "ignored: hop limit"
-    object_id = activity.object_id
-    inner = activity.object
-    while isinstance(inner, Activity):
-        object_id, inner = inner.object_id, inner.object
-    if not object_id or host_of(object_id) == host_of(base_url()):
-        return "ignored: own object"
-    try:
-        obj = parse_object(fetch_json(object_id))
-    except (RemoteError, WireError) as error:
-        return f"ignored: {error}"
-    if obj.id != object_id or host_of(obj.attributed_to) != host_of(obj.id):
-        return "ignored: object not on its author's host"
-    try:
-        author = remote_actor_fetch(url=obj.attributed_to)
-    except RemoteError as error:
-        return f"ignored: {error}"
-    if not _is_followed(author):
-        return "ignored: author not followed"
-    _page, outcome = object_store(obj=obj, remote_actor=author)
-    return "processed" if outcome in ("created", "updated") else f"ignored: {outcome}"
-
-
-HANDLERS = {
-    "Follow": handle_follow, "Undo": handle_undo, "Accept": handle_accept_or_reject,
-    "Reject": handle_accept_or_reject, "Create": handle_create_or_update,
-    "Update": handle_create_or_update, "Delete": handle_delete, "Join": handle_join,
-    "Announce": handle_announce,
-}
-
-
-def handle_received(message) -> str:
-    """Apply one stored activity; move the message to processed, ignored or failed."""
-    from federation.models import RemoteActor
-
-    try:
-        activity = parse(message.body)
-        remote_actor = RemoteActor.objects.filter(url=activity.actor).first()
-        if remote_actor is None:
-            remote_actor = remote_actor_fetch(url=activity.actor)
-        handler = HANDLERS.get(activity.type)
-        outcome = handler(activity, remote_actor) if handler else "ignored: unsupported type"
-    except Exception as error:  # noqa: BLE001 - kept for a retry, then visible in the admin
-        logger.exception("inbox message %s failed", message.pk)
-        message_failed(message, error)
-        message.save()
-        return message.state
-    message_outcome(message, outcome)
-    message.save()
-    return message.state
-
-
-def message_failed(message, error: BaseException) -> None:
-    """Move a message to failed, to be retried with backoff (not saved)."""
-    from federation.models import InboxState
-
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    message.transition(InboxState.FAILED)
-    message.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** message.attempts)
-
-
-def message_outcome(message, outcome: str) -> None:
-    """Move a message to processed, or ignored with the reason (not saved)."""
-    from federation.models import InboxState
-
-    if outcome == "processed":
-        message.transition(InboxState.PROCESSED)
-    else:
-        message.last_error = outcome
-        message.transition(InboxState.IGNORED)
-
-
-def handle_failed(message) -> str:
-    from federation.models import InboxState
-
-    if message.deadline and timezone.now() > message.deadline or message.attempts >= 6:
-        # Given up: stays failed (visible in the admin), never claimed again.
-        message.next_attempt_at = timezone.now() + dt.timedelta(days=3650)
-        message.save(update_fields=["next_attempt_at"])
-        return message.state
-    message.transition(InboxState.RECEIVED)
-    message.save()
-    return handle_received(message)
-
-
-def inbox_run(*, limit: int = 200) -> int:
-    """Apply due inbox messages, oldest first; return how many were handled.
-
-    Claimed with row locks and a two-minute lease (two workers never take the same
-    message), then applied in batches (inbox_batch.py) unless FEDERATION_INBOX_BULK
-    is off, which keeps the one-by-one path (benchmarks compare the two).
-    """
-    from django.db import connection
-
-    from federation.models import InboxMessage, InboxState
-
-    now = timezone.now()
-    with transaction.atomic():
-        due = InboxMessage.objects.filter(state__in=[InboxState.RECEIVED, InboxState.FAILED],
-                                          next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
-        InboxMessage.objects.filter(pk__in=ids).update(
-            next_attempt_at=now + dt.timedelta(seconds=120))
-    messages = list(InboxMessage.objects.filter(pk__in=ids).order_by("received_at", "pk"))
-    if settings.FEDERATION_INBOX_BULK:
-        from .inbox_batch import inbox_apply_batch
-
-        inbox_apply_batch(messages)
-        return len(ids)
-    for message in messages:
-        if message.state == InboxState.RECEIVED:
-            handle_received(message)
-        else:
-            handle_failed(message)
-    return len(ids)

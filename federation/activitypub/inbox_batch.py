@@ -31,15 +31,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .inbox import (
-    ACTOR_TYPES,
-    CONTENT_TYPES,
-    HANDLERS,
-    handle_failed,
-    handle_received,
-    message_failed,
-    message_outcome,
-)
+from .inbox_activities import ACTOR_TYPES, CONTENT_TYPES, HANDLERS
+from .inbox_messages import handle_failed, handle_received, message_failed, message_outcome
 from .mirror import content_model, kind_of_object
 from .wire import Activity, APObject, WireError, parse
 

@@ -52,7 +52,7 @@ def drain(*, max_seconds: float = MAX_SECONDS) -> dict[str, int]:
     """Loop until nothing is due (or max_seconds passed): published pages become
     activities, then the inbox, fan-out and deliveries."""
     from .delivery import deliveries_run
-    from .inbox import inbox_run
+    from .inbox_messages import inbox_run
 
     totals = {"fanned_out": 0, "delivered": 0, "inbox": 0}
     started = time.monotonic()

@@ -3,7 +3,7 @@
 Inbox messages and deliveries are state machines in the manner of Takahē's stator:
 a `state` field, the allowed transitions in `TRANSITIONS`, a retry time
 (`next_attempt_at`), a deadline, and one handler per state (`handle_<state>()` in
-federation/activitypub/inbox.py and delivery.py).
+federation/activitypub/inbox_messages.py and delivery.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A backend indexes `SearchDocument`s (versioned: a write older than what the index
 holds is ignored), answers a resolved `BackendQuery` and declares what it can do in
-`capabilities`; callers (search/query.py) never ask which backend they have.
+`capabilities`; callers (search/query/) never ask which backend they have.
 """
 
 import datetime as dt
@@ -39,7 +39,7 @@ class Capabilities:
 
 @dataclass(frozen=True)
 class BackendQuery:
-    """A validated request with its scope resolved (search/query.py builds it)."""
+    """A validated request with its scope resolved (search/query/resolve.py builds it)."""
 
     text: str
     locale: str

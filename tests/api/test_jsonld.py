@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from cms.api.jsonld import item_jsonld
 from cms.content.models import (
@@ -51,13 +52,17 @@ def assert_schema(data: dict, schema_type: str) -> None:
     assert json.loads(json.dumps(data)) == data  # plain JSON types only
 
 
+def days_ahead(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
 def slots(*triples):
     return [{"type": "slot", "value": {"day": day, "opens": opens, "closes": closes}}
             for day, opens, closes in triples]
 
 
 def test_event_is_a_schema_org_event(commune):
-    start = dt.datetime(2031, 7, 13, 21, 30, tzinfo=PARIS)
+    start = dt.datetime.combine(days_ahead(30), dt.time(21, 30), tzinfo=PARIS)
     fete = CategoryFactory(slug="fete", name="Fête")
     event = make_event(
         commune, title="Feu d'artifice", start=start,
@@ -68,8 +73,10 @@ def test_event_is_a_schema_org_event(commune):
     data = item_jsonld(page=event)
 
     assert_schema(data, "Event")
-    assert data["startDate"] == "2031-07-13T21:30:00+02:00"
-    assert data["endDate"] == "2031-07-13T22:30:00+02:00"
+    # In the event's own zone with its offset (+01:00 or +02:00 depending on the season).
+    assert data["startDate"] == start.isoformat()
+    assert data["startDate"].startswith(f"{start:%Y-%m-%d}T21:30:00+0")
+    assert data["endDate"] == (start + dt.timedelta(hours=1)).isoformat()
     assert data["url"] == "http://donges.localhost/agenda/feu-dartifice/"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     location = data["location"]
@@ -89,18 +96,18 @@ def test_event_is_a_schema_org_event(commune):
 
 def test_all_day_and_overseas_events_keep_their_own_dates(commune):
     reunion = zoneinfo.ZoneInfo("Indian/Reunion")
-    start = dt.datetime(2031, 12, 20, 19, 0, tzinfo=reunion)
+    start = dt.datetime.combine(days_ahead(30), dt.time(19), tzinfo=reunion)
     sega = make_event(commune, title="Séga", start=start, end=None,
                       time_zone="Indian/Reunion", price="5 €")
     data = item_jsonld(page=sega)
-    assert data["startDate"] == "2031-12-20T19:00:00+04:00"
+    assert data["startDate"] == f"{start:%Y-%m-%d}T19:00:00+04:00"  # no DST there
     assert "endDate" not in data
     assert data["isAccessibleForFree"] is False
     assert data["offers"]["description"] == "5 €"
     # Without an organiser, the commune organises.
     assert data["organizer"]["@type"] == "GovernmentOrganization"
 
-    day = dt.date(2031, 6, 21)
+    day = days_ahead(60)
     fair = EventPageFactory.build(
         title="Vide-greniers", all_day=True,
         start=dt.datetime.combine(day, dt.time(8), tzinfo=PARIS),
@@ -109,16 +116,17 @@ def test_all_day_and_overseas_events_keep_their_own_dates(commune):
     fair.clean()
     section(commune, EventIndexPage).add_child(instance=fair)
     data = item_jsonld(page=fair)
-    assert (data["startDate"], data["endDate"]) == ("2031-06-21", "2031-06-21")
+    assert (data["startDate"], data["endDate"]) == (day.isoformat(), day.isoformat())
 
 
 def test_news_is_a_news_article_published_by_the_commune(commune):
-    news = make_news(commune, title="Conseil municipal",
-                     lead="Le budget est voté.", date=dt.date(2031, 3, 2))
+    # Dated another day than its publication: the article's own date wins.
+    day = days_ahead(30)
+    news = make_news(commune, title="Conseil municipal", lead="Le budget est voté.", date=day)
     data = item_jsonld(page=news)
     assert_schema(data, "NewsArticle")
     assert data["headline"] == "Conseil municipal"
-    assert data["datePublished"].startswith("2031-03-02T00:00:00")
+    assert data["datePublished"].startswith(f"{day.isoformat()}T00:00:00")
     assert data["publisher"]["@type"] == "GovernmentOrganization"
     assert data["publisher"]["name"] == "Donges"
     assert data["publisher"]["url"] == "http://donges.localhost/"
@@ -237,11 +245,12 @@ def test_bulk_builds_compute_each_page_url_once_with_the_same_result(commune, mo
     from cms.api.payloads import commune_ref_for
     from cms.api.services import item_values, site_root_paths_pinned
 
-    events = [make_event(commune, title=f"Marché {number}", start=dt.datetime(
-        2027, 5, number, 9, tzinfo=dt.UTC)) for number in (1, 2)]
+    events = [make_event(commune, title=f"Marché {number}", start=dt.datetime.combine(
+        days_ahead(30 + number), dt.time(9), tzinfo=dt.UTC)) for number in (1, 2)]
+    published = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
     for event in events:
         # Unpublished, a page's `updated_at` is now(): give it a fixed one to compare.
-        event.last_published_at = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
+        event.last_published_at = published
 
     def values_of_all():
         return [item_values(page=event, commune=commune_ref_for(page=event), translations=[],

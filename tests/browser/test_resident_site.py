@@ -6,6 +6,7 @@ widths (screenshots in test-artifacts/).
 Run alone with `pytest -m browser tests/browser/test_resident_site.py`.
 """
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -199,8 +200,9 @@ def test_contribution_reaches_moderation_queue(browser_context, artifacts, resid
     page.get_by_label("Titre").fill("Fest-noz de la Saint-Jean")
     page.locator("#id_text").fill("Danses bretonnes et galettes.")
     # First try with the end before the start: errors, and nothing typed is lost.
-    page.get_by_label("Début (événement)").fill("2030-06-21T20:00")
-    page.get_by_label("Fin (événement, facultatif)").fill("2030-06-21T18:00")
+    day = timezone.localdate() + dt.timedelta(days=40)
+    page.get_by_label("Début (événement)").fill(f"{day:%Y-%m-%d}T20:00")
+    page.get_by_label("Fin (événement, facultatif)").fill(f"{day:%Y-%m-%d}T18:00")
     page.get_by_label("Votre nom").fill("Yann")
     page.get_by_label("Votre courriel").fill("yann@example.org")
     page.get_by_label("J'accepte").check()
@@ -208,7 +210,8 @@ def test_contribution_reaches_moderation_queue(browser_context, artifacts, resid
     expect(page.locator("#form-errors")).to_contain_text("La fin doit suivre le début.")
     expect(page.get_by_label("Titre")).to_have_value("Fest-noz de la Saint-Jean")
     page.screenshot(path=artifacts / "01-contribution-errors.png", full_page=True)
-    page.get_by_label("Fin (événement, facultatif)").fill("2030-06-22T01:00")
+    next_day = day + dt.timedelta(days=1)
+    page.get_by_label("Fin (événement, facultatif)").fill(f"{next_day:%Y-%m-%d}T01:00")
     page.get_by_label("J'accepte").check()
     page.get_by_role("button", name="Envoyer ma proposition").click()
     expect(page.locator("h1")).to_have_text("Merci pour votre proposition")

@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
@@ -15,6 +16,16 @@ from tests.factories import section
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+REUNION = zoneinfo.ZoneInfo("Indian/Reunion")
+# The day of the events and alerts typed in the forms: ahead of whatever day the suite
+# runs on, and the same for the whole module (parameters are built at import).
+DAY = timezone.localdate() + dt.timedelta(days=40)
+NEXT_DAY = DAY + dt.timedelta(days=1)
+
+
+def typed(day: dt.date, time: str) -> str:
+    """What an editor types in a date-time field."""
+    return f"{day:%Y-%m-%d} {time}"
 
 
 @pytest.fixture
@@ -33,8 +44,8 @@ def event_data(**overrides):
     data = {
         "title": "Fest-noz de la Saint-Jean",
         "slug": "fest-noz",
-        "start": "2026-06-20 20:00",
-        "end": "2026-06-21 01:00",
+        "start": typed(DAY, "20:00"),
+        "end": typed(NEXT_DAY, "01:00"),
         "time_zone": "Europe/Paris",
         "summary": "Danses bretonnes au son des sonneurs.",
         "body": streamfield([]),
@@ -61,7 +72,7 @@ def test_valid_event_is_created_in_paris_time(admin_client, commune):
     response = add_page(admin_client, content.EventPage, agenda, event_data())
     assert response.status_code == 302
     event = content.EventPage.objects.get(slug="fest-noz")
-    assert event.start == dt.datetime(2026, 6, 20, 20, 0, tzinfo=PARIS)
+    assert event.start == dt.datetime.combine(DAY, dt.time(20), tzinfo=PARIS)
     assert event.get_parent().specific == agenda
 
 
@@ -70,25 +81,24 @@ def test_event_times_are_read_in_the_event_time_zone(admin_client, commune):
     add_page(admin_client, content.EventPage, agenda,
              event_data(time_zone="Indian/Reunion", slug="reunion"))
     event = content.EventPage.objects.get(slug="reunion")
-    reunion = zoneinfo.ZoneInfo("Indian/Reunion")
-    assert event.start == dt.datetime(2026, 6, 20, 20, 0, tzinfo=reunion)
-    assert event.start.astimezone(PARIS).hour == 18  # Réunion is UTC+4, Paris UTC+2 in June
+    assert event.start == dt.datetime.combine(DAY, dt.time(20), tzinfo=REUNION)
+    assert event.start.astimezone(dt.UTC).hour == 16  # Réunion is UTC+4 all year
 
 
 def test_all_day_event_spans_whole_days(admin_client, commune):
     agenda = section(commune, content.EventIndexPage)
     add_page(admin_client, content.EventPage, agenda,
-             event_data(all_day="on", start="2026-07-14 10:30", end="2026-07-15 09:00",
+             event_data(all_day="on", start=typed(DAY, "10:30"), end=typed(NEXT_DAY, "09:00"),
                         slug="fete-nationale"))
     event = content.EventPage.objects.get(slug="fete-nationale")
-    assert event.start.astimezone(PARIS) == dt.datetime(2026, 7, 14, 0, 0, tzinfo=PARIS)
-    assert event.end.astimezone(PARIS).date() == dt.date(2026, 7, 15)
+    assert event.start.astimezone(PARIS) == dt.datetime.combine(DAY, dt.time(0), tzinfo=PARIS)
+    assert event.end.astimezone(PARIS).date() == NEXT_DAY
 
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"end": "2026-06-20 19:00"}, "end"),
+        ({"end": typed(DAY, "19:00")}, "end"),
         ({"title": ""}, "title"),
         ({"start": "pas une date"}, "start"),
         ({"start": ""}, "start"),
@@ -112,18 +122,18 @@ def test_alert_validity_must_end_after_it_starts(admin_client, commune):
     alerts = section(commune, content.AlertIndexPage)
     data = {
         "title": "Coupure d'eau", "slug": "coupure", "severity": "3",
-        "valid_from": "2026-03-02 08:00", "valid_until": "2026-03-02 07:00",
+        "valid_from": typed(DAY, "08:00"), "valid_until": typed(DAY, "07:00"),
         "message": rich_text("<p>Rue des Écoles</p>"),
     }
     response = add_page(admin_client, content.AlertPage, alerts, data)
     assert "valid_until" in form_errors(response)
-    data["valid_until"] = "2026-03-02 18:00"
+    data["valid_until"] = typed(DAY, "18:00")
     assert add_page(admin_client, content.AlertPage, alerts, data).status_code == 302
 
 
 def test_alert_severity_must_be_known(admin_client, commune):
     alerts = section(commune, content.AlertIndexPage)
-    data = {"title": "Alerte", "slug": "a", "severity": "9", "valid_from": "2026-03-02 08:00",
+    data = {"title": "Alerte", "slug": "a", "severity": "9", "valid_from": typed(DAY, "08:00"),
             "message": rich_text("<p>x</p>")}
     assert "severity" in form_errors(add_page(admin_client, content.AlertPage, alerts, data))
 
@@ -174,14 +184,15 @@ def test_invalid_directory_entry_is_refused(admin_client, commune, overrides, fi
 
 def test_news_needs_a_title_and_a_valid_date(admin_client, commune):
     news = section(commune, content.NewsIndexPage)
-    data = {"title": "", "slug": "n", "date": "2026-13-45", "lead": "", "body": streamfield([])}
+    data = {"title": "", "slug": "n", "date": f"{DAY:%Y}-13-45", "lead": "",
+            "body": streamfield([])}
     errors = form_errors(add_page(admin_client, content.NewsPage, news, data))
     assert {"title", "date"} <= set(errors)
 
 
 def test_call_to_action_needs_exactly_one_target(admin_client, commune):
     news = section(commune, content.NewsIndexPage)
-    data = {"title": "Inscriptions", "slug": "inscriptions", "date": "2026-01-05", "lead": "",
+    data = {"title": "Inscriptions", "slug": "inscriptions", "date": f"{DAY:%Y-%m-%d}", "lead": "",
             "body": streamfield([("call_to_action", {"text": "S'inscrire", "page": "",
                                                       "url": ""})])}
     assert "body" in form_errors(add_page(admin_client, content.NewsPage, news, data))
@@ -228,11 +239,10 @@ def test_editing_an_overseas_event_keeps_its_wall_clock_time(admin_client, commu
              event_data(time_zone="Indian/Reunion", slug="reunion"))
     event = content.EventPage.objects.get(slug="reunion")
     form_page = admin_client.get(f"/admin/pages/{event.pk}/edit/")
-    assert form_page.context["form"]["start"].value() == dt.datetime(2026, 6, 20, 20, 0)
+    assert form_page.context["form"]["start"].value() == dt.datetime.combine(DAY, dt.time(20))
     data = event_data(time_zone="Indian/Reunion", slug="reunion", title="Séga")
     assert admin_client.post(f"/admin/pages/{event.pk}/edit/",
                              nested_form_data(data)).status_code == 302
     event.refresh_from_db()
-    reunion = zoneinfo.ZoneInfo("Indian/Reunion")
-    assert event.latest_revision.as_object().start == dt.datetime(2026, 6, 20, 20, 0,
-                                                                  tzinfo=reunion)
+    assert event.latest_revision.as_object().start == dt.datetime.combine(
+        DAY, dt.time(20), tzinfo=REUNION)

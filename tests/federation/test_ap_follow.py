@@ -1,8 +1,11 @@
 """Follow / Accept / Undo with a live fake peer; Create / Update / Delete going out."""
 
 import datetime as dt
+import zoneinfo
 
 from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cms.publishing.models import OutboxMessage
 from federation.activitypub import worker
@@ -64,7 +67,13 @@ def test_create_update_delete_reach_followers(client, peer, ap_commune):
     alice = peer.add_actor("alice")
     _follow(client, alice)
     worker.drain()
-    start = dt.datetime(2026, 12, 5, 14, 0, tzinfo=dt.UTC)
+    # A Saturday about a month ahead, 14:00 UTC (15h00 or 16h00 in Paris); never the 1st,
+    # which the summary writes "1er" where Django's "j" writes "1".
+    day = timezone.localdate() + dt.timedelta(days=28)
+    day += dt.timedelta(days=(5 - day.weekday()) % 7)
+    if day.day == 1:
+        day += dt.timedelta(days=7)
+    start = dt.datetime.combine(day, dt.time(14), tzinfo=dt.UTC)
     page = _publish_event(ap_commune, title="Marché de Noël", start=start,
                           end=start + dt.timedelta(hours=4), venue_name="Place de la mairie",
                           address="1 place de la Mairie", summary="Artisans et vin chaud.",
@@ -83,8 +92,12 @@ def test_create_update_delete_reach_followers(client, peer, ap_commune):
     assert event["location"]["type"] == "Place"
     assert event["location"]["latitude"] == 47.318
     # What Mastodon shows of an Event: the summary reads date, time, place.
-    assert event["summary"].startswith("Samedi 5 décembre 2026, 15h00 – 19h00 · Place de la "
-                                       "mairie, 1 place de la Mairie, Donges")
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    with translation.override("fr"):
+        when = date_format(start.astimezone(paris), r"l j F Y, G\hi") + date_format(
+            (start + dt.timedelta(hours=4)).astimezone(paris), r" – G\hi")
+    assert event["summary"].startswith(f"{when[0].upper()}{when[1:]} · Place de la mairie, "
+                                       "1 place de la Mairie, Donges")
     assert client.get(f"/ap/objects/{page.pk}").json()["id"] == event["id"]
 
     page.title = "Marché de Noël (prolongé)"

@@ -49,7 +49,7 @@ def test_mobilizon_event_create_is_stored(client, peer, ap_commune):
     worker.drain()
     page = EventPage.objects.get(ap_id=f"{peer.base}/events/39026210-0c69-4238-b3cc-986f33f98ed0")
     assert page.title == "My first event"
-    assert page.start == dt.datetime(2018, 2, 12, 14, 8, 20, tzinfo=dt.UTC)
+    assert page.start == dt.datetime.fromisoformat(activity["object"]["startTime"])
     assert page.venue_name == "Locaux de Framasoft"
     assert page.address == "10 Rue Jangot, 69007, Lyon"
     paragraph = page.body[0].value.source

@@ -1,5 +1,6 @@
 """Residents' contributions: a draft in the commune's workflow, anti-spam, emails."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 from wagtail.models import Page, WorkflowState
 
@@ -24,11 +26,17 @@ def png_bytes(size=(40, 30)) -> bytes:
     return buffer.getvalue()
 
 
+def form_moment(hour: int, days: int = 40) -> str:
+    """A datetime-local field's value: `days` from today at `hour`:00 (the site's time)."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return f"{day:%Y-%m-%d}T{hour:02d}:00"
+
+
 def event_data(**overrides):
     data = {
         "commune": "44052", "kind": "event", "title": "Vide-grenier de l'école",
         "text": "Plus de 80 exposants dans la cour de l'école.",
-        "start": "2030-05-10T08:00", "end": "2030-05-10T18:00",
+        "start": form_moment(8), "end": form_moment(18),
         "venue_name": "École Jules-Ferry", "address": "Rue des écoles",
         "name": "Claire Martin", "email": "claire@example.org", "consent": "on",
         "nickname": "",
@@ -85,7 +93,8 @@ def test_news_and_directory_contributions(client, commune):
 
 
 def test_errors_keep_what_was_typed(client, commune):
-    response = post(client, event_data(start="2030-05-10T18:00", end="2030-05-10T08:00",
+    start = form_moment(18)
+    response = post(client, event_data(start=start, end=form_moment(8),
                                        email="pas-un-courriel"))
     html = response.content.decode()
     assert response.status_code == 400
@@ -93,7 +102,7 @@ def test_errors_keep_what_was_typed(client, commune):
     assert 'role="alert"' in html
     assert 'value="Vide-grenier de l&#x27;école"' in html
     assert "Plus de 80 exposants" in html
-    assert 'value="2030-05-10T18:00"' in html
+    assert f'value="{start}"' in html
     assert not EventPage.objects.filter(title="Vide-grenier de l'école").exists()
 
 

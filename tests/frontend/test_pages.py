@@ -75,7 +75,9 @@ def test_agenda_month_view(client, site_content):
 
 
 @pytest.mark.parametrize("query", [
-    "vue=mois&mois=2026-13", "mois=abcd&vue=mois", "du=2026-02-31", "du=0001-01-01",
+    # A 13th month and a 31 February of this year; the first day of year 1.
+    f"vue=mois&mois={timezone.localdate():%Y}-13", "mois=abcd&vue=mois",
+    f"du={timezone.localdate():%Y}-02-31", "du=0001-01-01",
     "rayon=-4", "rayon=abc", "lat=95&lon=2", "lat=1", "lat=nan&lon=nan", "categorie=nope",
     "lieu=99999", "page=999", "page=-1", "quand=hier", "vue=autre",
 ])

@@ -117,7 +117,7 @@ class RelaxedClauseBehaviour:
     @pytest.mark.parametrize("text", ["marché", "vide grenier", "football montoir"])
     def test_short_queries_drop_the_relaxed_clause_without_changing_scores(
             self, backend, corpus, monkeypatch, text):
-        import search.backends.elasticsearch as engine
+        import search.backends.elasticsearch.queries as engine
 
         def scored():
             results = search_run(request=SearchRequest(text=text, scope="all"))

@@ -1,10 +1,10 @@
-"""query.py keeps communes, neighbourhoods and category labels in memory (issue 4):
-they must say what the database says."""
+"""The query service keeps communes, neighbourhoods and category labels in memory
+(search/query/communes.py, issue 4): they must say what the database says."""
 
 import pytest
 
 from cms.communes.selectors import commune_neighbours
-from search.query import _category_labels, _communes_by_insee, _neighbour_codes
+from search.query.communes import category_labels, communes_by_insee, neighbour_codes
 from tests.factories import make_commune
 
 pytestmark = pytest.mark.django_db
@@ -17,20 +17,20 @@ def test_neighbourhood_in_memory_is_the_selectors(commune, neighbour_commune, fa
                                    longitude=-1.98, epci_code="200000000")
     no_position = make_commune(insee_code="44998", name="Sans position", latitude=None,
                                longitude=None)
-    communes = _communes_by_insee()
+    communes = communes_by_insee()
     for home in (commune, neighbour_commune, far_commune, near_other_epci, no_position):
         expected = (home.insee_code, *(n.commune.insee_code
                                        for n in commune_neighbours(commune=home)))
-        assert _neighbour_codes(communes[home.insee_code]) == expected
-    assert neighbour_commune.insee_code in _neighbour_codes(communes[commune.insee_code])
-    assert far_commune.insee_code not in _neighbour_codes(communes[commune.insee_code])
+        assert neighbour_codes(communes[home.insee_code]) == expected
+    assert neighbour_commune.insee_code in neighbour_codes(communes[commune.insee_code])
+    assert far_commune.insee_code not in neighbour_codes(communes[commune.insee_code])
 
 
 def test_saving_a_commune_or_a_category_refreshes_the_labels(commune, culture):
-    assert _category_labels({"culture"}, "fr") == {"culture": "Culture"}
+    assert category_labels({"culture"}, "fr") == {"culture": "Culture"}
     culture.name = "Culture et patrimoine"
     culture.save()
-    assert _category_labels({"culture"}, "fr") == {"culture": "Culture et patrimoine"}
+    assert category_labels({"culture"}, "fr") == {"culture": "Culture et patrimoine"}
     commune.title = "Donges-sur-Loire"
     commune.save()
-    assert _communes_by_insee()[commune.insee_code].title == "Donges-sur-Loire"
+    assert communes_by_insee()[commune.insee_code].title == "Donges-sur-Loire"
