@@ -10,7 +10,8 @@ from .models import ChangeAction
 
 
 class KindFieldMixin:
-    """`kind` lists the registered kinds, read once the apps are loaded."""
+    # `kind` lists the registered kinds, read once the apps are loaded. (A comment, not a
+    # docstring: drf-spectacular would describe every shape with it.)
 
     def get_fields(self):
         fields = super().get_fields()
