@@ -4,17 +4,25 @@ from django.urls import path
 
 from . import feeds
 
+
+def _syndication_routes():
+    """RSS and Atom of each feed the registered kinds go into, for a commune and for its
+    neighbourhood: /api/feeds/<commune>[/neighbourhood]/<feed>.rss|.atom."""
+    for feed in feeds.feed_names():
+        for neighbourhood, prefix, name in ((False, "", ""),
+                                            (True, "neighbourhood/", "neighbourhood-")):
+            for extension, atom in (("rss", False), ("atom", True)):
+                yield path(f"feeds/<str:commune>/{prefix}{feed}.{extension}",
+                           feeds.KindFeed(feed=feed, neighbourhood=neighbourhood, atom=atom),
+                           name=f"feeds-{name}{feed}-{extension}")
+
+
 urlpatterns = [
     # A category across every commune comes first: "category" is not a commune's slug.
     path("feeds/category/<slug:category>/events.ics", feeds.events_calendar,
          name="feeds-category-events-ics"),
-    path("feeds/<str:commune>/news.rss", feeds.NewsFeed(), name="feeds-news-rss"),
-    path("feeds/<str:commune>/news.atom", feeds.NewsAtomFeed(), name="feeds-news-atom"),
+    *_syndication_routes(),
     path("feeds/<str:commune>/events.ics", feeds.events_calendar, name="feeds-events-ics"),
-    path("feeds/<str:commune>/neighbourhood/news.rss", feeds.NeighbourhoodNewsFeed(),
-         name="feeds-neighbourhood-news-rss"),
-    path("feeds/<str:commune>/neighbourhood/news.atom", feeds.NeighbourhoodNewsAtomFeed(),
-         name="feeds-neighbourhood-news-atom"),
     path("feeds/<str:commune>/neighbourhood/events.ics", feeds.events_calendar,
          {"neighbourhood": True}, name="feeds-neighbourhood-events-ics"),
 ]

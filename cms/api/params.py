@@ -16,15 +16,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from cms.content.models import Category, DirectoryKind, InfoTopic
+from cms.content.kinds import kind_choices
+from cms.content.models import Category
 
 from . import conf
 from .cursors import InvalidCursor, SortKey, cursor_decode
-from .models import ItemKind
 from .selectors import (
     CHANGE_ORDERING,
     COMMUNE_ORDERING,
-    ITEM_ORDERINGS,
     commune_find,
     commune_ids_in,
 )
@@ -133,7 +132,8 @@ def _commune(value: str):
 
 
 class ItemQuerySerializer(StrictQuerySerializer):
-    kind: str = ""
+    """The parameters of every kind's list; a kind's own are added by
+    kind_filters.item_query_serializer."""
 
     commune = CommaListField(help_text="INSEE codes or slugs; repeat or separate by commas.")
     around = serializers.CharField(required=False, max_length=100,
@@ -209,52 +209,6 @@ class ItemQuerySerializer(StrictQuerySerializer):
         return attrs
 
 
-class EventQuerySerializer(ItemQuerySerializer):
-    ordering_name = ItemKind.EVENT
-    ordering = ITEM_ORDERINGS[ItemKind.EVENT]
-
-    start_after = DateOrDateTimeField(
-        required=False, help_text="Events starting at or after (ISO 8601). Without "
-                                  "start_after/start_before, only events not over yet.")
-    start_before = DateOrDateTimeField(required=False, help_text="Events starting before.")
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if ("start_after" in attrs and "start_before" in attrs
-                and attrs["start_before"] <= attrs["start_after"]):
-            raise serializers.ValidationError({"start_before": ["Must follow start_after."]})
-        return attrs
-
-
-class NewsQuerySerializer(ItemQuerySerializer):
-    ordering_name = ItemKind.NEWS
-    ordering = ITEM_ORDERINGS[ItemKind.NEWS]
-
-
-class AlertQuerySerializer(ItemQuerySerializer):
-    ordering_name = ItemKind.ALERT
-    ordering = ITEM_ORDERINGS[ItemKind.ALERT]
-
-    active = serializers.BooleanField(required=False, default=True,
-                                      help_text="Only alerts in force now (default true).")
-    severity = serializers.ChoiceField(choices=list(SEVERITIES), required=False,
-                                       help_text="Minimum severity.")
-
-
-class InfoQuerySerializer(ItemQuerySerializer):
-    ordering_name = ItemKind.INFO
-    ordering = ITEM_ORDERINGS[ItemKind.INFO]
-
-    topic = serializers.ChoiceField(choices=InfoTopic.values, required=False)
-
-
-class DirectoryQuerySerializer(ItemQuerySerializer):
-    ordering_name = ItemKind.DIRECTORY
-    ordering = ITEM_ORDERINGS[ItemKind.DIRECTORY]
-
-    directory_kind = serializers.ChoiceField(choices=DirectoryKind.values, required=False)
-
-
 class CommuneQuerySerializer(StrictQuerySerializer):
     ordering_name = "commune"
     ordering = COMMUNE_ORDERING
@@ -297,8 +251,15 @@ class ChangeQuerySerializer(StrictQuerySerializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE,
                                          default=MAX_PAGE_SIZE, help_text="1 to 100.")
     commune = CommaListField(help_text="INSEE codes or slugs.")
-    kind = CommaListField(child=serializers.ChoiceField(choices=ItemKind.values),
-                          help_text="Item kinds (news, event, alert, info, directory).")
+    kind = CommaListField(child=serializers.ChoiceField(choices=[]), help_text="Item kinds.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The registered kinds, read once the apps (and so every kind) are loaded.
+        names = [name for name, _label in kind_choices()]
+        fields["kind"].child.choices = names
+        fields["kind"].help_text = f"Item kinds ({', '.join(names)})."
+        return fields
 
     def validate_commune(self, values):
         return [_commune(value) for value in values]

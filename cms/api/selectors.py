@@ -15,23 +15,15 @@ from cms.publishing.audience import remote_shown, shared_keys_into_ids, withheld
 from . import microcache
 from .cursors import SortKey
 from .models import Change, ChangeAudience, ChangeSequence, PublishedItem, PublishedItemCategory
+from .orderings import ITEM_ORDERINGS
 from .payloads import detail_only_fields
 
 COMMUNES_CACHE_KEY = "clocher-api:communes:v1"
 COMMUNES_CACHE_SECONDS = 60
 NEIGHBOURS_CACHE_SECONDS = 600
 
-# Total orders, each ending with the primary key (see cursors.py).
-ITEM_ORDERINGS: dict[str, list[SortKey]] = {
-    "event": [SortKey("start", type=dt.datetime), SortKey("page_id")],
-    "news": [SortKey("start", descending=True, type=dt.datetime),
-             SortKey("page_id", descending=True)],
-    "alert": [SortKey("severity", descending=True), SortKey("start", descending=True,
-                                                            type=dt.datetime),
-              SortKey("page_id", descending=True)],
-    "info": [SortKey("title", type=str), SortKey("page_id")],
-    "directory": [SortKey("title", type=str), SortKey("page_id")],
-}
+# Total orders, each ending with the primary key (see cursors.py); a kind's own comes
+# from the registry (orderings.py).
 COMMUNE_ORDERING = [SortKey("insee_code", type=str), SortKey("id")]
 CHANGE_ORDERING = [SortKey("seq")]
 

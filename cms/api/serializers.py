@@ -3,9 +3,20 @@ payloads (payloads.py), so these classes document and are never used to render."
 
 from rest_framework import serializers
 
+from cms.content.kinds import ContentKind, kind_choices
 from cms.content.models import DirectoryKind, InfoTopic
 
-from .models import ChangeAction, ItemKind
+from .models import ChangeAction
+
+
+class KindFieldMixin:
+    # `kind` lists the registered kinds, read once the apps are loaded. (A comment, not a
+    # docstring: drf-spectacular would describe every shape with it.)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["kind"] = serializers.ChoiceField(choices=[name for name, _ in kind_choices()])
+        return fields
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -57,9 +68,9 @@ class ProvenanceSerializer(serializers.Serializer):
     origin_url = serializers.CharField(allow_null=True)
 
 
-class ItemBaseSerializer(serializers.Serializer):
+class ItemBaseSerializer(KindFieldMixin, serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=ItemKind.values)
+    kind = serializers.ChoiceField(choices=[])
     title = serializers.CharField()
     url = serializers.CharField(help_text="Canonical URL of the page.")
     locale = serializers.CharField()
@@ -78,8 +89,6 @@ class ItemBaseSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="INSEE codes of the communes that feature the shared item.")
     summary = serializers.CharField(allow_blank=True)
-
-
 
 
 def _blocks():
@@ -159,6 +168,27 @@ class DirectoryDetailSerializer(DirectorySerializer):
     jsonld = serializers.DictField(required=False, help_text="schema.org JSON-LD.")
 
 
+_generic: dict[str, tuple[type, type]] = {}
+
+
+def item_serializers(kind: ContentKind) -> tuple[type, type]:
+    """The list and detail shapes of a kind: `<Name>Serializer` and
+    `<Name>DetailSerializer` above when the kind has its own (as the five built-in kinds
+    do), else the common fields, with the detail's own keys as free-form values."""
+    name = kind.name.title().replace("_", "")
+    own = globals().get(f"{name}Serializer"), globals().get(f"{name}DetailSerializer")
+    if own[0] is not None and own[1] is not None:
+        return own
+    if kind.name not in _generic:
+        listed = type(f"{name}Serializer", (ItemBaseSerializer,), {"__module__": __name__})
+        detail = type(f"{name}DetailSerializer", (listed,), {
+            **{key: serializers.JSONField(required=False) for key in sorted(kind.detail_only)},
+            "jsonld": serializers.DictField(required=False, help_text="schema.org JSON-LD."),
+            "__module__": __name__})
+        _generic[kind.name] = (listed, detail)
+    return _generic[kind.name]
+
+
 def page_of(item_serializer, name: str):
     """A list envelope: results plus the cursor of the next page."""
     return type(name, (serializers.Serializer,), {
@@ -194,11 +224,11 @@ class NeighbourListSerializer(serializers.Serializer):
     results = NeighbourSerializer(many=True)
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(KindFieldMixin, serializers.Serializer):
     seq = serializers.IntegerField()
     action = serializers.ChoiceField(choices=ChangeAction.values)
     id = serializers.IntegerField(help_text="Item id.")
-    kind = serializers.ChoiceField(choices=ItemKind.values)
+    kind = serializers.ChoiceField(choices=[])
     locale = serializers.CharField()
     at = serializers.DateTimeField()
     item = serializers.DictField(allow_null=True,

@@ -7,6 +7,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from cms.content.kinds import kinds
+
 from . import views
 
 
@@ -24,20 +26,18 @@ api_router.register_endpoint("pages", ListedPagesAPIViewSet)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
 
-_item_routes = [
-    ("news", views.NewsListView, views.NewsDetailView),
-    ("events", views.EventListView, views.EventDetailView),
-    ("alerts", views.AlertListView, views.AlertDetailView),
-    ("info", views.InfoListView, views.InfoDetailView),
-    ("directory", views.DirectoryListView, views.DirectoryDetailView),
-]
+
+def _item_routes():
+    """A list and a detail per registered kind: /api/<api_path>, /api/<api_path>/<id>."""
+    for kind in kinds():
+        list_view, detail_view = views.item_views(kind)
+        yield path(kind.api_path, list_view.as_fast_view(), name=f"api-{kind.api_path}-list")
+        yield path(f"{kind.api_path}/<int:item_id>", detail_view.as_fast_view(),
+                   name=f"api-{kind.api_path}-detail")
+
 
 urlpatterns = [
-    *(route for prefix, list_view, detail_view in _item_routes for route in (
-        path(f"{prefix}", list_view.as_fast_view(), name=f"api-{prefix}-list"),
-        path(f"{prefix}/<int:item_id>", detail_view.as_fast_view(),
-             name=f"api-{prefix}-detail"),
-    )),
+    *_item_routes(),
     path("communes", views.CommuneListView.as_view(), name="api-commune-list"),
     path("communes/<str:insee>", views.CommuneDetailView.as_view(), name="api-commune-detail"),
     path("communes/<str:insee>/neighbours", views.CommuneNeighbourListView.as_view(),

@@ -40,6 +40,17 @@ class PortalPage(Page):
         return context
 
 
+class KindSections:
+    """The section index pages of the registered content kinds, read when Wagtail first
+    asks (the registry is complete once the apps are loaded): a kind a project adds
+    brings its section without a change here."""
+
+    def __iter__(self):
+        from cms.content.kinds import kind_sections
+
+        return iter(kind_sections())
+
+
 class CommuneHomePage(Page):
     """A commune's home page, holding its official data (INSEE, EPCI, centroid)."""
 
@@ -95,13 +106,8 @@ class CommuneHomePage(Page):
         index.FilterField("epci_code"),
     ]
     parent_page_types = ["communes.PortalPage"]
-    subpage_types = [
-        "content.NewsIndexPage",
-        "content.EventIndexPage",
-        "content.AlertIndexPage",
-        "content.InfoIndexPage",
-        "content.DirectoryIndexPage",
-    ]
+    # The sections of the registered content kinds (cms/content/kinds.py).
+    subpage_types = KindSections()
     # Official data is the same in every language: wagtail-localize synchronises it.
     translatable_fields = [
         TranslatableField("title"),

@@ -34,14 +34,16 @@ class CommuneData:
         return slugify(name)
 
 
-SECTIONS = [
-    # (model label, French title, slug)
-    ("content.NewsIndexPage", "Actualités", "actualites"),
-    ("content.EventIndexPage", "Agenda", "agenda"),
-    ("content.AlertIndexPage", "Alertes", "alertes"),
-    ("content.InfoIndexPage", "Infos pratiques", "infos-pratiques"),
-    ("content.DirectoryIndexPage", "Annuaire", "annuaire"),
-]
+def commune_sections_default() -> list[tuple[str, str, str]]:
+    """(model label, French title, slug) of the sections a new commune gets: one per
+    registered content kind's section (cms/content/kinds.py), in the kinds' order."""
+    from cms.content.kinds import kinds
+
+    sections: dict[str, tuple[str, str, str]] = {}
+    for kind in kinds():
+        sections.setdefault(kind.section, (kind.section, kind.section_name(),
+                                           kind.section_default_slug()))
+    return list(sections.values())
 
 
 def portal_get_or_create() -> PortalPage:
@@ -114,7 +116,7 @@ def commune_upsert(*, data: CommuneData) -> tuple[CommuneHomePage, bool]:
     )
     _validate(commune)
     portal.add_child(instance=commune)
-    for model_label, title, slug in SECTIONS:
+    for model_label, title, slug in commune_sections_default():
         model = _model(model_label)
         commune.add_child(instance=model(title=title, slug=slug, locale=locale))
     Site.objects.create(

@@ -52,11 +52,49 @@ class ContentKind:
     short_label: Any = None
     # Where the kind comes in lists of kinds (menus, facets, the sharing form).
     position: int = 100
+    # The order of its API list: read-model columns (start, severity, title), "-" for
+    # descending; the item id breaks ties, in the direction of the last column.
+    api_ordering: tuple[str, ...] = ("title",)
+    # Named sets of extra filters its API list takes (cms/api/kind_filters.py: "dated",
+    # "in_force"), and exact filters on a key of its representation: key → values.
+    api_filters: tuple[str, ...] = ()
+    api_choice_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The title and slug of its section in a new commune (default: the short plural).
+    section_title: Any = None
+    section_slug: str = ""
+    # The RSS and Atom feed its items go into (/api/feeds/<commune>/<feed>.rss; kinds may
+    # share one), and how an item reads there (FeedEntry); None: in no feed.
+    feed: str | None = None
+    feed_entry: Callable[[Any], FeedEntry] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def section_model(self) -> type[Page]:
         return apps.get_model(self.section)
 
+    def section_name(self) -> str:
+        """The section's title in a new commune: "Actualités", "Agenda"."""
+        from django.utils.text import capfirst
+
+        return str(capfirst(self.section_title or self.short_label or self.plural))
+
+    def section_default_slug(self) -> str:
+        from django.utils.text import slugify
+
+        return self.section_slug or slugify(self.section_name())
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """An item as an RSS or Atom feed shows it (the link, author and dates are added)."""
+
+    title: str
+    description: str
+    published: dt.datetime | None = None  # default: first publication
+    categories: tuple[str, ...] = ()
+
+
+# The read model's sort columns a kind may order its API list by (cms/api/models/items.py).
+ORDERING_COLUMNS = {"start", "end", "severity", "title"}
 
 _kinds: dict[str, ContentKind] = {}
 
@@ -102,6 +140,11 @@ def kind_for_ap(ap_type: str, clocher_kind: str | None = None) -> ContentKind | 
     return None
 
 
+def kind_sections() -> list[str]:
+    """The section index pages of the kinds, in the kinds' order ("app_label.Model")."""
+    return list(dict.fromkeys(kind.section for kind in kinds()))
+
+
 def kind_choices() -> list[tuple[str, Any]]:
     return [(kind.name, kind.plural) for kind in kinds()]
 
@@ -134,6 +177,11 @@ def kinds_check(app_configs, **kwargs):
         for name in ("api_fields", "dates", "to_ap", "from_ap"):
             if not callable(getattr(kind, name)):
                 problems.append(f"{name} is not callable")
+        unknown = {column.lstrip("-") for column in kind.api_ordering} - ORDERING_COLUMNS
+        if unknown or not kind.api_ordering:
+            problems.append(f"its api_ordering names no read-model column: {sorted(unknown)}")
+        if kind.feed_entry is not None and not callable(kind.feed_entry):
+            problems.append("feed_entry is not callable")
         if not (kind.jsonld_type and kind.ap_type and kind.api_path):
             problems.append("it needs a JSON-LD type, an ActivityPub type and an API path")
         for key, value in (("api_path", kind.api_path), ("model", kind.model.__name__)):

@@ -25,3 +25,6 @@ WHITENOISE_AUTOREFRESH = True
 # --- Search (search/): tests choose their backend; the default is the database one,
 # even when CI exports ELASTICSEARCH_URL / OPENSEARCH_URL for the search tests.
 CLOCHER_SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}
+
+# --- A test-only content kind (tests/kinds_app): proves that a kind is one module.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.kinds_app"]  # noqa: F405

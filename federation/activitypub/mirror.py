@@ -37,7 +37,7 @@ def mirror_commune(*, remote_actor):
     from django.apps import apps
 
     from cms.communes.models import CommuneHomePage
-    from cms.communes.services import SECTIONS, portal_get_or_create
+    from cms.communes.services import commune_sections_default, portal_get_or_create
 
     if remote_actor.mirror_id:
         return remote_actor.mirror
@@ -54,7 +54,7 @@ def mirror_commune(*, remote_actor):
     # it and must never update a mirror), so the official-data validation does not apply.
     commune.full_clean = lambda *args, **kwargs: None
     portal.add_child(instance=commune)
-    for label, title, section_slug in SECTIONS:
+    for label, title, section_slug in commune_sections_default():
         commune.add_child(instance=apps.get_model(label)(title=title, slug=section_slug,
                                                         locale=locale))
     remote_actor.mirror = commune

@@ -183,8 +183,11 @@ def get_item(mapping, key):
 
 @register.filter
 def search_kind(code):
-    """A search hit's kind as the site names it (see SEARCH_KIND_LABELS)."""
-    return SEARCH_KIND_LABELS.get(code, code)
+    """A search hit's kind as the site names it (see SEARCH_KIND_LABELS); a kind a project
+    adds, by its registered label."""
+    from cms.content.kinds import kind_labels
+
+    return SEARCH_KIND_LABELS.get(code) or kind_labels().get(code, code)
 
 
 @register.filter

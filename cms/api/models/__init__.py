@@ -1,5 +1,5 @@
 from .changes import Change, ChangeAction, ChangeAudience, ChangeSequence
-from .items import ItemKind, PublishedItem, PublishedItemCategory
+from .items import PublishedItem, PublishedItemCategory
 from .keys import ApiKey, ApiKeyUsage
 
 __all__ = [
@@ -9,7 +9,6 @@ __all__ = [
     "ChangeAction",
     "ChangeAudience",
     "ChangeSequence",
-    "ItemKind",
     "PublishedItem",
     "PublishedItemCategory",
 ]

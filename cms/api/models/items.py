@@ -7,25 +7,19 @@ the pages, and the API serves lists and details from it alone.
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
-
-
-class ItemKind(models.TextChoices):
-    NEWS = "news", _("actualité")
-    EVENT = "event", _("événement")
-    ALERT = "alert", _("alerte")
-    INFO = "info", _("information pratique")
-    DIRECTORY = "directory", _("fiche annuaire")
+from cms.content.kinds import kind_choices
 
 
 class PublishedItem(models.Model):
     # The page id is the item id partners see: stable across edits and republishing.
     page = models.OneToOneField(Page, primary_key=True, on_delete=models.CASCADE,
                                 related_name="api_item")
-    kind = models.CharField(max_length=12, choices=ItemKind.choices)
+    # A registered kind's name (cms/content/kinds.py): the choices are read, not stored,
+    # so a kind a project adds needs no migration here.
+    kind = models.CharField(max_length=12, choices=kind_choices)
     # Always the source-locale (French) commune, so `commune=44052&locale=en` needs no join.
     commune = models.ForeignKey(CommuneHomePage, on_delete=models.CASCADE, related_name="+")
     locale = models.CharField(max_length=8)

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from .. import representation
-from ..kinds import ContentKind, kind_register
+from ..kinds import ContentKind, FeedEntry, kind_register
 from .base import CommuneContentPage
 
 
@@ -95,6 +95,12 @@ def _alert_from_ap(page: AlertPage, obj) -> None:
     page.valid_from = obj.published or timezone.now()
 
 
+def _alert_feed_entry(page: AlertPage) -> FeedEntry:
+    title = f"Urgent : {page.title}" if page.is_urgent else f"Alerte : {page.title}"
+    return FeedEntry(title=title, description=strip_tags(page.message).strip(),
+                     published=page.valid_from, categories=("alerte", page.severity_name))
+
+
 kind_register(ContentKind(
     position=30,
     name="alert", model=AlertPage, section="content.AlertIndexPage",
@@ -105,4 +111,6 @@ kind_register(ContentKind(
     ap_type="Note", ap_accepts=("Note",),
     to_ap=_alert_to_ap, from_ap=_alert_from_ap,
     search_text=("message",),
+    api_ordering=("-severity", "-start"), api_filters=("in_force",),
+    feed="news", feed_entry=_alert_feed_entry,
 ))

@@ -181,4 +181,5 @@ kind_register(ContentKind(
     detail_only=frozenset({"opening_hours", "products", "market_days", "pickup_points"}),
     # schema.org properties of its JSON-LD that its ActivityPub object carries too.
     extra={"ap_from_jsonld": ("telephone", "email", "address", "openingHours", "geo")},
+    api_choice_filters={"directory_kind": tuple(DirectoryKind.values)},
 ))

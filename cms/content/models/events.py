@@ -282,4 +282,6 @@ kind_register(ContentKind(
     to_ap=_event_to_ap, from_ap=_event_from_ap,
     search_text=("body", "venue_name", "address", "organiser", "price"),
     detail_only=frozenset({"body"}),
+    api_ordering=("start",), api_filters=("dated",),
+    section_title=_("agenda"),
 ))

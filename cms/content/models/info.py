@@ -88,4 +88,5 @@ kind_register(ContentKind(
     to_ap=lambda page: {"summary": page.summary or "", "content": str(page.body or "")},
     from_ap=_info_from_ap,
     search_text=("body", "opening_hours"), detail_only=frozenset({"body", "opening_hours"}),
+    api_choice_filters={"topic": tuple(InfoTopic.values)},
 ))

@@ -11,7 +11,7 @@ from wagtail.search import index
 
 from .. import representation
 from ..blocks import BaseStreamBlock
-from ..kinds import ContentKind, kind_register
+from ..kinds import ContentKind, FeedEntry, kind_register
 from .base import CommuneContentPage
 
 
@@ -68,6 +68,16 @@ def _news_from_ap(page: NewsPage, obj) -> None:
     page.body = [("paragraph", obj.content)] if obj.content else []
 
 
+def _news_feed_entry(page: NewsPage) -> FeedEntry:
+    # The publication moment, or midnight of the article's date when the editor dated it.
+    zone = timezone.get_default_timezone()
+    published = page.first_published_at
+    if published is None or published.astimezone(zone).date() != page.date:
+        published = dt.datetime.combine(page.date, dt.time.min, tzinfo=zone)
+    return FeedEntry(title=page.title, description=page.lead or page.search_description,
+                     published=published)
+
+
 kind_register(ContentKind(
     position=10,
     name="news", model=NewsPage, section="content.NewsIndexPage",
@@ -79,4 +89,6 @@ kind_register(ContentKind(
     to_ap=lambda page: {"summary": page.lead or "", "content": str(page.body or "")},
     from_ap=_news_from_ap,
     search_text=("lead", "body"), detail_only=frozenset({"body"}),
+    api_ordering=("-start",),
+    feed="news", feed_entry=_news_feed_entry,
 ))
