@@ -49,7 +49,29 @@ def pytest_sessionfinish(session, exitstatus):
         file.write(f"{int(exitstatus)} {summary or 'no tests'}\n")
 
 
+# The tests where the database vendor matters (marked db_vendor): they exercise code whose
+# SQL differs between PostgreSQL and SQLite. CI runs every test on PostgreSQL and these
+# again on SQLite (.ci/run). A test of code that branches on connection.vendor or its
+# features, writes raw SQL, locks rows (select_for_update, skip_locked) or inserts in bulk
+# belongs here (a node id prefix, and why).
+DB_VENDOR_TESTS = {
+    "tests/api/": "the list payloads' SQL per vendor (ListPayloadText), the change feed's "
+                  "and key usage's row locks, bulk inserts of the read model",
+    "tests/publishing/": "the outbox claims rows with select_for_update(skip_locked)",
+    "tests/search/": "the database backend (PostgreSQL full text, SQLite containment), "
+                     "its bulk upsert, the GIN index migration",
+    "tests/federation/test_": "the inbox's raw INSERT ... ON CONFLICT and key lookup SQL, "
+                              "skip_locked claims, mirror_bulk's multi-row inserts",
+    "tests/core/test_worker.py": "the loop's row claims; SQLite locks whole tables",
+    "tests/core/test_cache.py": "the database cache table",
+    "tests/core/test_postgres.py": "the PostgreSQL-only psycopg dumper, skipped elsewhere",
+    "tests/content/test_seed.py::TestScaleDemo": "cms/content/bulk.py's multi-row inserts",
+}
+
+
 def pytest_itemcollected(item):
+    if item.nodeid.startswith(tuple(DB_VENDOR_TESTS)):
+        item.add_marker(pytest.mark.db_vendor)
     # pytest-xdist (--dist loadgroup): the tests sharing a class- or module-wide fixture of
     # ours (test_seed's demo, seeded in ~30 s) run in one worker, which builds it once.
     # A transactional test is never grouped: its flush empties the tables (locales, root
