@@ -11,6 +11,24 @@ from tests.world import is_transactional, shared_communes, sort_key, wanted
 
 def pytest_configure(config):
     clock.shift_start(config)
+    worker_redis_database(config)
+
+
+def worker_redis_database(config) -> None:
+    """Give each pytest-xdist worker its own Redis database: REDIS_URL's /<n> plus N for gwN.
+
+    The shared-cache tests (tests/core/test_cache.py) empty the Redis database they use
+    (FLUSHDB) and count rate limits under fixed keys: two workers on one database would
+    erase each other's counts."""
+    url = os.environ.get("REDIS_URL")
+    worker = getattr(config, "workerinput", {}).get("workerid", "")
+    if not url or not worker.startswith("gw"):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def pytest_report_header(config):
@@ -31,18 +49,44 @@ def pytest_sessionfinish(session, exitstatus):
         file.write(f"{int(exitstatus)} {summary or 'no tests'}\n")
 
 
+# The tests where the database vendor matters (marked db_vendor): they exercise code whose
+# SQL differs between PostgreSQL and SQLite. CI runs every test on PostgreSQL and these
+# again on SQLite (.ci/run). A test of code that branches on connection.vendor or its
+# features, writes raw SQL, locks rows (select_for_update, skip_locked) or inserts in bulk
+# belongs here (a node id prefix, and why).
+DB_VENDOR_TESTS = {
+    "tests/api/": "the list payloads' SQL per vendor (ListPayloadText), the change feed's "
+                  "and key usage's row locks, bulk inserts of the read model",
+    "tests/publishing/": "the outbox claims rows with select_for_update(skip_locked)",
+    "tests/search/": "the database backend (PostgreSQL full text, SQLite containment), "
+                     "its bulk upsert, the GIN index migration",
+    "tests/federation/test_": "the inbox's raw INSERT ... ON CONFLICT and key lookup SQL, "
+                              "skip_locked claims, mirror_bulk's multi-row inserts",
+    "tests/core/test_worker.py": "the loop's row claims; SQLite locks whole tables",
+    "tests/core/test_cache.py": "the database cache table",
+    "tests/core/test_postgres.py": "the PostgreSQL-only psycopg dumper, skipped elsewhere",
+    "tests/content/test_seed.py::TestScaleDemo": "cms/content/bulk.py's multi-row inserts",
+}
+
+
 def pytest_itemcollected(item):
+    if item.nodeid.startswith(tuple(DB_VENDOR_TESTS)):
+        item.add_marker(pytest.mark.db_vendor)
     # pytest-xdist (--dist loadgroup): the tests sharing a class- or module-wide fixture of
     # ours (test_seed's demo, seeded in ~30 s) run in one worker, which builds it once.
-    # xdist sends a group where its first test stands: a group never mixes transactional
-    # tests (they empty the database, so they run last) with the others.
+    # A transactional test is never grouped: its flush empties the tables (locales, root
+    # page) that every later database test of its process needs, so it must run after
+    # them, as pytest-django orders one process. xdist sends groups first, largest first
+    # (--loadscope-reorder, its default), then the single tests in collection order, where
+    # transactional tests come after every database test (sort_key).
+    if is_transactional(item):
+        return
     shared = [definition for definitions in item._fixtureinfo.name2fixturedefs.values()
               for definition in definitions
               if definition.scope in ("class", "module") and definition.baseid]
     if shared:
         node = item.getparent(pytest.Class if shared[-1].scope == "class" else pytest.Module)
-        kind = "transactional" if is_transactional(item) else "db"
-        item.add_marker(pytest.mark.xdist_group(f"{(node or item.parent).nodeid}:{kind}"))
+        item.add_marker(pytest.mark.xdist_group((node or item.parent).nodeid))
 
 
 @pytest.hookimpl(trylast=True)
@@ -57,9 +101,28 @@ def pytest_collection_modifyitems(items):
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
     if fixturedef.argname == "_django_db_helper":
+        flush_order_check(request.node)
         # pytest-django's per-test transaction (a savepoint) opens inside the shared one.
         shared_communes.enter(request.node, request.getfixturevalue("django_db_blocker"))
     return (yield)
+
+
+_flushed_by: str | None = None
+
+
+def flush_order_check(item: pytest.Item) -> None:
+    """Fail a database test that runs after a transactional one in the same process.
+
+    A transactional test ends with a flush (serialized_rollback reloads the migrations'
+    rows before it, not after): a test in a transaction after it would find no locale,
+    no root page, and fail far from the cause, or pass on an empty database."""
+    global _flushed_by
+    if is_transactional(item):
+        _flushed_by = _flushed_by or item.nodeid
+    elif _flushed_by is not None:
+        pytest.fail(f"{_flushed_by} ran before this test in this process and emptied the "
+                    "database: transactional tests must run last (tests/conftest.py)",
+                    pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
