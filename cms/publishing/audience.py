@@ -255,6 +255,15 @@ def withheld_keys(*, commune_ids: Iterable[int], kind: str | None = None) -> Que
     return queryset.values("translation_key")
 
 
+def withheld_page_ids(*, insee_code: str) -> list[int]:
+    """Pages (every locale) of the items the commune of this INSEE code holds back:
+    what its search leaves out, whichever commune owns them. One query."""
+    keys = (Audience.objects.filter(commune__insee_code=insee_code,
+                                    commune__origin_server="")
+            .exclude(state__in=PUBLIC_STATES).values("translation_key"))
+    return list(Page.objects.filter(translation_key__in=keys).values_list("pk", flat=True))
+
+
 def remote_shown() -> QuerySet:
     """translation_keys of the items of mirrored remote communes that a commune here
     shows (a subquery): the only remote items any public place may show."""

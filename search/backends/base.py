@@ -45,6 +45,7 @@ class BackendQuery:
     locale: str
     now: dt.datetime
     scope_communes: tuple[str, ...] | None = None  # commune IN … OR shared_with IN …
+    exclude_ids: tuple[int, ...] = ()  # pages the searching commune holds back (audience)
     epci: str | None = None
     department: str | None = None
     geo: tuple[float, float, float] | None = None  # (lat, lon, radius_km) filter

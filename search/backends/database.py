@@ -175,6 +175,8 @@ class DatabaseSearchBackend(SearchBackend):
                 for code in query.scope_communes:
                     scope |= Q(shared_with__contains=f" {code} ")
             queryset = queryset.filter(scope)
+        if query.exclude_ids:
+            queryset = queryset.exclude(page_id__in=query.exclude_ids)
         if query.epci:
             queryset = queryset.filter(epci=query.epci)
         if query.department:

@@ -7,6 +7,7 @@ from typing import Any
 
 from cms.communes.selectors import distance_km
 from cms.content.kinds import kind_labels
+from cms.publishing.audience import withheld_page_ids
 
 from ..backends import BackendQuery, get_search_backend
 from ..text import clean_query
@@ -132,6 +133,8 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
     buckets = date_buckets(now=now)
     query = BackendQuery(
         text=text, locale=request.locale, now=now, scope_communes=scope_communes,
+        # Searching from a commune's site: never what that commune holds back.
+        exclude_ids=tuple(withheld_page_ids(insee_code=centre.insee_code)) if centre else (),
         origin=origin,
         kinds=_values(tuple(request.kinds), "kind", allowed=kind_labels()),
         communes=_values(tuple(request.communes), "communes", pattern=INSEE_CODE),

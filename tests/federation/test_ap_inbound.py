@@ -6,8 +6,14 @@ from cms.api.models import PublishedItem
 from cms.communes.selectors import commune_list
 from cms.content.models import EventPage
 from federation.activitypub import worker
-from federation.models import (Follow, FollowDirection, FollowState, ObjectVersion, RemoteActor,
-                               SharedItem)
+from federation.models import (
+    Follow,
+    FollowDirection,
+    FollowState,
+    ObjectVersion,
+    RemoteActor,
+    SharedItem,
+)
 from federation.sharing import share_decide
 from tests.federation.e2e.fixtures import BASE, post_signed
 

@@ -19,8 +19,7 @@ from cms.publishing.models import Audience
 from federation.models import AcceptanceRule, SharedItem
 from federation.sharing import share_decide
 from tests.factories import changes_numbered, make_event, make_news, publish, section, worker_pass
-from tests.federation.conftest import followed, sharing_policy  # noqa: F401 (fixture)
-from tests.federation.e2e.fixtures import ap_commune, peer  # noqa: F401 (fixtures)
+from tests.federation.conftest import sharing_policy
 from tests.federation.test_ap_inbound import event as remote_event
 from tests.federation.test_ap_inbound import send
 

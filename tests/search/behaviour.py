@@ -62,6 +62,23 @@ class SearchBehaviour:
         assert hit.commune_insee == "44103" and hit.commune_name == "Montoir-de-Bretagne"
         assert hit.distance_km is not None and 5 < hit.distance_km < 7
 
+    def test_a_commune_never_finds_what_it_holds_back(self, backend, corpus, commune,
+                                                         neighbour_commune):
+        from cms.publishing.models import Audience
+
+        foot = corpus["foot"]
+        # Donges hid Montoir's club (the Audience row the sharing rules write).
+        Audience.objects.create(translation_key=foot.translation_key, commune=commune,
+                                commune_key=commune.translation_key, origin=neighbour_commune,
+                                kind="directory", state="hidden")
+        from_donges = search_run(request=SearchRequest(text="football", commune="44052"))
+        assert "Club de football de Montoir" not in titles(from_donges)
+        # Montoir's own search, and a search from nowhere in particular, still find it.
+        from_montoir = search_run(request=SearchRequest(text="football", commune="44103"))
+        assert titles(from_montoir) == ["Club de football de Montoir"]
+        anywhere = search_run(request=SearchRequest(text="football", scope="all"))
+        assert titles(anywhere) == ["Club de football de Montoir"]
+
     def test_commune_scope_excludes_neighbours(self, backend, corpus):
         results = search_run(request=SearchRequest(text="football", commune="44052",
                                                    scope="commune"))

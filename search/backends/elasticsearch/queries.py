@@ -128,6 +128,9 @@ def filter_clauses(query: BackendQuery) -> list[dict[str, Any]]:
         filters.append({"bool": {"should": [{"terms": {"commune": codes}},
                                             {"terms": {"shared_with": codes}}],
                                  "minimum_should_match": 1}})
+    if query.exclude_ids:
+        filters.append({"bool": {"must_not": {"ids": {
+            "values": [str(page_id) for page_id in query.exclude_ids]}}}})
     if query.epci:
         filters.append({"term": {"epci": query.epci}})
     if query.department:
