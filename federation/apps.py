@@ -8,10 +8,10 @@ class FederationConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from cms.publishing.audience import audience_provider_register
         from cms.publishing.jobs import Job, job_register
         from cms.publishing.outbox import Consumer, consumer_register
         from cms.publishing.services import ACTIVITYPUB
+        from cms.readmodel.audience import audience_provider_register
 
         from .activitypub import (
             wagtail_hooks,  # noqa: F401 (admin menu and views)

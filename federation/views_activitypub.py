@@ -79,8 +79,8 @@ def nodeinfo_links(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def nodeinfo(request: HttpRequest) -> JsonResponse:
-    from cms.api.models import PublishedItem
     from cms.communes.selectors import commune_list
+    from cms.readmodel.models import PublishedItem
 
     communes = commune_list().count()
     local_posts = PublishedItem.objects.filter(origin_server="").count()

@@ -1,6 +1,6 @@
 """The agenda of a commune and its neighbours: filters, list and month views.
 
-EventIndexPage.get_context delegates here; every list comes from cms.content.selectors.
+EventIndexPage.get_context delegates here; every list comes from cms.readmodel.listings.
 """
 
 import calendar
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
-from cms.content import selectors
+from cms.readmodel import listings as selectors
 
 from .home import EVENT_FIELDS
 from .links import page_links

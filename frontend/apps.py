@@ -11,19 +11,22 @@ class FrontendConfig(AppConfig):
 
         from cms.communes.models import CommuneHomePage
         from cms.content.models import DirectoryIndexPage, EventIndexPage
-        from cms.content.selectors import commune_of
+        from cms.content.models.indexes import SectionIndexPage
         from cms.core.page_context import page_context_register
         from cms.publishing.outbox import Consumer, consumer_register
         from cms.publishing.services import PAGE_CACHE, Observer, observer_register
+        from cms.readmodel.listings import commune_of
 
         from . import pagecache, services
         from .agenda import agenda_context
         from .directory import directory_context
         from .home import home_context
+        from .sections import section_context
 
         # Pages hold data; what their templates need beyond it is built here.
         page_context_register(CommuneHomePage, lambda *, page, request: home_context(
             commune=page))
+        page_context_register(SectionIndexPage, section_context)
         page_context_register(EventIndexPage, lambda *, page, request: agenda_context(
             request=request, commune=commune_of(page=page, request=request)))
         page_context_register(DirectoryIndexPage, lambda *, page, request: directory_context(

@@ -1,6 +1,6 @@
 """The directory of a commune, and the producers of its neighbourhood (short supply chains).
 
-DirectoryIndexPage.get_context delegates here; reads go through cms.content.selectors.
+DirectoryIndexPage.get_context delegates here; reads go through cms.readmodel.listings.
 """
 
 from django import forms
@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
 from cms.communes.models import CommuneHomePage
-from cms.content import selectors
 from cms.content.blocks import MONTHS, WEEKDAYS
 from cms.content.models import DirectoryKind
+from cms.readmodel import listings as selectors
 
 from .links import page_links
 from .widgets import Select

@@ -1,11 +1,11 @@
 """The commune home: its alerts, news, directory and practical information, and the
 upcoming events of the commune and its neighbours.
 
-CommuneHomePage.get_context delegates here; every list comes from cms.content.selectors.
+CommuneHomePage.get_context delegates here; every list comes from cms.readmodel.listings.
 """
 
 from cms.communes.models import CommuneHomePage
-from cms.content import selectors
+from cms.readmodel import listings as selectors
 
 EVENTS_SHOWN = 8
 

@@ -16,8 +16,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from cms.communes.models import CommuneHomePage
-from cms.content import selectors
 from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
+from cms.readmodel import listings as selectors
 
 from .models import Contribution
 

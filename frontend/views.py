@@ -1,5 +1,5 @@
 """Resident-site views that are not Wagtail pages: search, suggestions, contributions,
-one event's .ics. Reads go through cms.content.selectors and search.query only."""
+one event's .ics. Reads go through cms.readmodel.listings and search.query only."""
 
 import math
 
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.api.feeds import FeedScope, calendar_build
 from cms.communes.selectors import commune_list
-from cms.content import selectors
 from cms.content.kinds import kind_labels
+from cms.readmodel import listings as selectors
 from search.query import (
     DATE_BUCKETS,
     SearchRequest,

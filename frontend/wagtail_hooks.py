@@ -7,8 +7,8 @@ from wagtail import hooks
 @hooks.register("before_serve_page")
 def withheld_items_are_not_found(page, request, serve_args, serve_kwargs):
     """An item received from another server is public only once a commune here shows
-    it (cms/publishing/audience.py): until then its own URL is not found."""
-    from cms.publishing.audience import key_remote_shown
+    it (cms/readmodel/audience.py): until then its own URL is not found."""
+    from cms.readmodel.audience import key_remote_shown
 
     if getattr(page, "origin_server", "") and not key_remote_shown(
             translation_key=page.translation_key):

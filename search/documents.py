@@ -8,12 +8,12 @@ from typing import Any
 
 from django.utils import translation
 
-from cms.api.models import PublishedItem, PublishedItemCategory
-from cms.api.selectors import listed
 from cms.communes.models import CommuneHomePage
 from cms.content.kinds import kind_named, kinds
 from cms.content.models import DirectoryKind
-from cms.publishing.audience import sharing_by_translation_key
+from cms.readmodel.audience import sharing_by_translation_key
+from cms.readmodel.models import PublishedItem, PublishedItemCategory
+from cms.readmodel.selectors import listed
 
 from .text import strip_html
 

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from cms.api.models import PublishedItem
-from cms.api.selectors import listed
+from cms.readmodel.models import PublishedItem
+from cms.readmodel.selectors import listed
 
 from .backends import SearchBackend, get_search_backend
 from .documents import communes_by_id, documents_for, items_for_search

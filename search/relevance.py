@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 from django.utils import timezone
 
-from cms.api.models import PublishedItem
 from cms.communes.models import CommuneHomePage
+from cms.readmodel.models import PublishedItem
 
 from .query import SearchRequest, date_buckets, search_run
 

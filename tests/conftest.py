@@ -3,7 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 
-from cms.api import microcache
+from cms.readmodel import microcache
 from tests import clock
 from tests.factories import CategoryFactory
 from tests.world import is_transactional, shared_communes, sort_key, wanted

@@ -7,9 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from . import conf
-from .models import ApiKey
-from .services import KEY_TOKEN_PREFIX, api_key_hash
+from cms.readmodel import conf
+from cms.readmodel.models import ApiKey
+
+from .keys import KEY_TOKEN_PREFIX, api_key_hash
 
 KEY_PREFIX_LENGTH = len(KEY_TOKEN_PREFIX) + 8
 WINDOW_SECONDS = 60

@@ -17,10 +17,10 @@ from typing import Any
 from rest_framework import serializers
 
 from cms.content.kinds import ContentKind
+from cms.readmodel.orderings import ITEM_ORDERINGS
+from cms.readmodel.selectors import ItemFilters
 
 from . import params
-from .orderings import ITEM_ORDERINGS
-from .selectors import ItemFilters
 
 SEVERITIES = params.SEVERITIES
 

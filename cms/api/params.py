@@ -18,10 +18,9 @@ from rest_framework.fields import empty
 
 from cms.content.kinds import kind_choices
 from cms.content.models import Category
-
-from . import conf
-from .cursors import InvalidCursor, SortKey, cursor_decode
-from .selectors import (
+from cms.readmodel import conf
+from cms.readmodel.cursors import InvalidCursor, SortKey, cursor_decode
+from cms.readmodel.selectors import (
     CHANGE_ORDERING,
     COMMUNE_ORDERING,
     commune_find,

@@ -5,8 +5,7 @@ from rest_framework import serializers
 
 from cms.content.kinds import ContentKind, kind_choices
 from cms.content.models import DirectoryKind, InfoTopic
-
-from .models import ChangeAction
+from cms.readmodel.models import ChangeAction
 
 
 class KindFieldMixin:

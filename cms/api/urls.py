@@ -16,7 +16,7 @@ class ListedPagesAPIViewSet(PagesAPIViewSet):
     """Wagtail's pages API, less the remote items no commune here shows yet."""
 
     def get_base_queryset(self):
-        from .selectors import unlisted_keys
+        from cms.readmodel.selectors import unlisted_keys
 
         return super().get_base_queryset().exclude(translation_key__in=unlisted_keys())
 
@@ -43,8 +43,8 @@ urlpatterns = [
     path("communes/<str:insee>/neighbours", views.CommuneNeighbourListView.as_view(),
          name="api-commune-neighbours"),
     path("changes", views.ChangeListView.as_view(), name="api-change-list"),
-    # Cross-commune search and autocomplete (search/urls.py).
-    path("search", include("search.urls")),
+    # Cross-commune search and autocomplete (search_urls.py).
+    path("search", include("cms.api.search_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("_ping", views.ping, name="api-ping"),

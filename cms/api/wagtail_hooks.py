@@ -14,8 +14,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import services
-from .models import ApiKey, ApiKeyUsage
+from cms.readmodel.models import ApiKey, ApiKeyUsage
+
+from . import keys
 
 
 class SuperuserOnlyPolicy(ModelPermissionPolicy):
@@ -37,7 +38,7 @@ class ApiKeyCreateView(CreateView):
     """Save the key, then show its token once: only its hash is kept."""
 
     def save_instance(self):
-        key, self.token = services.api_key_create(
+        key, self.token = keys.api_key_create(
             name=self.form.instance.name, created_by=self.request.user,
             key=self.form.instance)
         key.communes.set(self.form.cleaned_data.get("communes") or [])

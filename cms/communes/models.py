@@ -46,9 +46,9 @@ class KindSections:
     brings its section without a change here."""
 
     def __iter__(self):
-        from cms.content.kinds import kind_sections
+        from .sections import section_labels
 
-        return iter(kind_sections())
+        return iter(section_labels())
 
 
 class CommuneHomePage(Page):

@@ -36,14 +36,10 @@ class CommuneData:
 
 def commune_sections_default() -> list[tuple[str, str, str]]:
     """(model label, French title, slug) of the sections a new commune gets: one per
-    registered content kind's section (cms/content/kinds.py), in the kinds' order."""
-    from cms.content.kinds import kinds
+    registered content kind's section (sections.py), in the kinds' order."""
+    from .sections import sections
 
-    sections: dict[str, tuple[str, str, str]] = {}
-    for kind in kinds():
-        sections.setdefault(kind.section, (kind.section, kind.section_name(),
-                                           kind.section_default_slug()))
-    return list(sections.values())
+    return [(section.model, section.title(), section.slug()) for section in sections()]
 
 
 def portal_get_or_create() -> PortalPage:

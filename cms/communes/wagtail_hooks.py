@@ -12,17 +12,18 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.models import Page
 
-from cms.content.models.indexes import SectionIndexPage
-
 from .models import CommuneHomePage, PortalPage
+from .sections import section_labels
 
-STRUCTURE_MODELS = (PortalPage, CommuneHomePage, SectionIndexPage)
+STRUCTURE_MODELS = (PortalPage, CommuneHomePage)
 
 
 def page_is_structure(*, page: Page) -> bool:
     """Tell whether the page is part of the platform's tree rather than a commune's content."""
     specific_class = page.specific_class
-    return specific_class is not None and issubclass(specific_class, STRUCTURE_MODELS)
+    return specific_class is not None and (
+        issubclass(specific_class, STRUCTURE_MODELS)
+        or specific_class._meta.label in section_labels())
 
 
 @hooks.register("before_delete_page")

@@ -100,8 +100,12 @@ _kinds: dict[str, ContentKind] = {}
 
 
 def kind_register(kind: ContentKind) -> ContentKind:
-    """Declare a kind (called by its model module, at import)."""
+    """Declare a kind (called by its model module, at import), and its section."""
+    from cms.communes.sections import Section, section_register
+
     _kinds[kind.name] = kind
+    section_register(Section(model=kind.section, title=kind.section_name,
+                             slug=kind.section_default_slug, order=(kind.position, kind.name)))
     return kind
 
 
@@ -138,11 +142,6 @@ def kind_for_ap(ap_type: str, clocher_kind: str | None = None) -> ContentKind | 
         if ap_type in kind.ap_accepts:
             return kind
     return None
-
-
-def kind_sections() -> list[str]:
-    """The section index pages of the kinds, in the kinds' order ("app_label.Model")."""
-    return list(dict.fromkeys(kind.section for kind in kinds()))
 
 
 def kind_choices() -> list[tuple[str, Any]]:

@@ -20,5 +20,9 @@ def page_context_register(model: type[Page], provider: Provider) -> None:
 
 
 def page_context(*, page: Page, request) -> dict[str, Any]:
-    provider = _providers.get(type(page))
-    return provider(page=page, request=request) if provider else {}
+    """The extra context of the page's model, or of its nearest registered base class."""
+    for model in type(page).__mro__:
+        provider = _providers.get(model)
+        if provider is not None:
+            return provider(page=page, request=request)
+    return {}

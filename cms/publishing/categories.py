@@ -7,6 +7,6 @@ to start when one is missing.
 SEARCH = "search"
 ACTIVITYPUB = "activitypub"
 PAGE_CACHE = "pagecache"
-# Written with each change-feed event (cms/api/services.changes_record).
+# Written with each change-feed event (cms/readmodel/changes.changes_record).
 CHANGE_FEED = "changes"
 PIPELINE_CATEGORIES = (SEARCH, ACTIVITYPUB, PAGE_CACHE, CHANGE_FEED)

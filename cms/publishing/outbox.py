@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,12 +76,18 @@ def consumers() -> dict[str, Consumer]:
     return dict(_consumers)
 
 
-def backoff_seconds(attempts: int, *, retry_after: float | None = None) -> float:
-    """2, 4, 8, … seconds, at most five minutes; a remote's Retry-After if longer."""
-    seconds = float(min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
+def backoff_seconds(attempts: int, *, retry_after: float | None = None, base: float = 2.0,
+                    maximum: float = MAX_BACKOFF_SECONDS, jitter: bool = False) -> float:
+    """The one retry policy (the outbox, deliveries, received activities): `base`
+    doubled per attempt, at most `maximum`; with `jitter`, anywhere in the upper half
+    (retries of many rows spread out); a remote's Retry-After wins when later (at most
+    a day)."""
+    seconds = min(base * 2 ** max(attempts - 1, 0), maximum)
+    if jitter:
+        seconds = seconds / 2 + random.random() * seconds / 2  # noqa: S311 - not crypto
     if retry_after is not None:
         seconds = max(seconds, min(float(retry_after), 24 * 3600.0))
-    return seconds
+    return float(seconds)
 
 
 def outbox_append(*, category: str, object_ids: Iterable[int] = (0,),

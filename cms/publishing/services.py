@@ -20,13 +20,13 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from wagtail.models import Page
 
-from cms.api import services as read_model
-from cms.api.models import ChangeAction
-from cms.api.payloads import commune_ref_for
 from cms.content.kinds import content_models, kind_of_page
 from cms.core.locales import default_locale
+from cms.readmodel import services as read_model
+from cms.readmodel.audience import Home, audience_decide, audience_sync
+from cms.readmodel.models import ChangeAction
+from cms.readmodel.payloads import commune_ref_for
 
-from .audience import Home, audience_decide, audience_sync
 from .categories import (  # noqa: F401 (the pipeline's categories, named here too)
     ACTIVITYPUB,
     CHANGE_FEED,

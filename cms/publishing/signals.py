@@ -10,8 +10,8 @@ from django.db.models.signals import post_save, pre_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.api.models import ChangeAction
 from cms.content.kinds import content_models
+from cms.readmodel.models import ChangeAction
 
 from . import services
 

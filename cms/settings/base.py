@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cms.core",
     "cms.communes",
     "cms.content",
+    "cms.readmodel",
     "cms.api",
     "cms.publishing",
     "federation",

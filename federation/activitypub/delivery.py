@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -15,6 +14,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from cms.publishing.outbox import backoff_seconds as outbox_backoff
 
 from .http import Policy, ResponseTooLargeError, SafeClient, UnsafeURLError
 from .keys import actor_private_key
@@ -41,11 +42,10 @@ def client() -> SafeClient:
 
 
 def backoff_seconds(attempts: int, *, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter over the upper half; Retry-After wins if later."""
-    base = settings.FEDERATION_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
-    delay = min(base, settings.FEDERATION_RETRY_MAX_SECONDS)
-    delay = delay / 2 + random.random() * delay / 2  # noqa: S311 - jitter, not crypto
-    return max(delay, retry_after or 0.0)
+    """The outbox's retry policy with the federation settings, jittered."""
+    return outbox_backoff(attempts, retry_after=retry_after,
+                          base=settings.FEDERATION_RETRY_BASE_SECONDS,
+                          maximum=settings.FEDERATION_RETRY_MAX_SECONDS, jitter=True)
 
 
 def _retry_after(value: str | None) -> float | None:

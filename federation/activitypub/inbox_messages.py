@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cms.publishing.outbox import backoff_seconds
+
 from .inbox_activities import HANDLERS
 from .remote import remote_actor_fetch
 from .wire import parse
@@ -49,7 +51,8 @@ def message_failed(message, error: BaseException) -> None:
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.transition(InboxState.FAILED)
-    message.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** message.attempts)
+    message.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(
+        message.attempts, base=120.0, maximum=settings.FEDERATION_RETRY_MAX_SECONDS))
 
 
 def message_outcome(message, outcome: str) -> None:

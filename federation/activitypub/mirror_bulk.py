@@ -364,9 +364,9 @@ def _publish(placed) -> None:
     """The stored pages through the publishing pipeline, together (read model with the
     references just made, one change each, search): as the one-by-one path's receivers
     do, in a constant number of statements. Then Wagtail's admin search, in bulk."""
-    from cms.api.services import site_root_paths_pinned
     from cms.publishing.outbox import outbox_append
     from cms.publishing.services import pages_publish
+    from cms.readmodel.services import site_root_paths_pinned
 
     from .worker import ADMIN_INDEX
 

@@ -154,8 +154,8 @@ def _numchild_update(pages) -> None:
 def _pipeline_withdraw(pages) -> None:
     """The publishing pipeline's pre_delete receiver, for all the pages at once: API rows
     and their `deleted` changes, and one outbox row per consumer and page."""
-    from cms.api.models import ChangeAction
     from cms.publishing.services import pages_withdraw
+    from cms.readmodel.models import ChangeAction
 
     pages_withdraw(pages=pages, action=ChangeAction.DELETED)
 

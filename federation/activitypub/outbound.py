@@ -80,7 +80,7 @@ def page_to_ap(page) -> dict[str, Any]:
         **kind.to_ap(page),
     }
     if jsonld_keys := kind.extra.get("ap_from_jsonld"):
-        from cms.api.jsonld import item_jsonld
+        from cms.readmodel.jsonld import item_jsonld
 
         schema = item_jsonld(page=page, request=None) or {}
         document.update({key: schema[key] for key in jsonld_keys if key in schema})

@@ -5,8 +5,8 @@ STATES = {"accepted": "accepted", "pending": "pending", "hidden": "hidden",
 
 
 def shared_rows(apps, schema_editor):
-    """Each reference's state, as an Audience row (cms/publishing/audience.py)."""
-    Audience = apps.get_model("publishing", "Audience")
+    """Each reference's state, as an Audience row (cms/readmodel/audience.py)."""
+    Audience = apps.get_model("clocher_api", "Audience")
     SharedItem = apps.get_model("federation", "SharedItem")
     rows = {}
     for key, receiver_id, receiver_key, origin_id, kind, state, featured in (
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("federation", "0003_kinds_from_registry"),
-        ("publishing", "0003_audience"),
+        ("clocher_api", "0006_audience"),
     ]
 
     operations = [migrations.RunPython(shared_rows, migrations.RunPython.noop)]

@@ -108,9 +108,9 @@ def acceptance_decide(
 
 def share_states(*, keys: Iterable[uuid.UUID]) -> list:
     """Where the items of these translation keys stand in the communes they are shared
-    with: the audience provider's answer (cms/publishing/audience.py), one query."""
-    from cms.publishing.audience import Reach
-    from cms.publishing.models import AudienceState
+    with: the audience provider's answer (cms/readmodel/audience.py), one query."""
+    from cms.readmodel.audience import Reach
+    from cms.readmodel.models import AudienceState
 
     states = {ShareState.ACCEPTED: AudienceState.ACCEPTED,
               ShareState.PENDING: AudienceState.PENDING,
@@ -128,7 +128,7 @@ def share_states(*, keys: Iterable[uuid.UUID]) -> list:
 def item_receivers(*, page_id: int) -> list[str]:
     """INSEE codes of the communes where the item (or its translation) is shown as
     shared (the Audience rows the pipeline wrote)."""
-    from cms.publishing.audience import sharing_by_translation_key
+    from cms.readmodel.audience import sharing_by_translation_key
 
     key = Page.objects.filter(pk=page_id).values_list("translation_key", flat=True).first()
     return sharing_by_translation_key(keys=[key]).get(key, ([], []))[0] if key else []

@@ -1,4 +1,4 @@
-"""Template helpers of the resident site; every read goes through cms.content.selectors."""
+"""Template helpers of the resident site; every read goes through cms.readmodel.listings."""
 
 from urllib.parse import urlencode
 
@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import CommuneSummary
-from cms.content import selectors
+from cms.readmodel import listings as selectors
 from frontend.links import page_links
 
 register = template.Library()

@@ -97,7 +97,7 @@ class DatabaseSearchBackend(SearchBackend):
         return {"database": "search_entry"}
 
     def rebuild_finish(self, *, target: dict[str, str]) -> None:
-        from cms.api.models import PublishedItem
+        from cms.readmodel.models import PublishedItem
 
         # The table is the live index: what the rebuild did not rewrite is gone.
         SearchEntry.objects.filter(live=True).exclude(

@@ -7,7 +7,7 @@ from typing import Any
 
 from cms.communes.selectors import distance_km
 from cms.content.kinds import kind_labels
-from cms.publishing.audience import withheld_page_ids
+from cms.readmodel.audience import withheld_page_ids
 
 from ..backends import BackendQuery, get_search_backend
 from ..text import clean_query

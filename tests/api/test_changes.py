@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext  # noqa: F401
 from django.utils import timezone
 
-from cms.api import services
-from cms.api.models import Change, ChangeAction
 from cms.publishing.outbox import outbox_append
+from cms.readmodel import changes as change_feed
+from cms.readmodel import services
+from cms.readmodel.models import Change, ChangeAction
 from tests.factories import changes_numbered, make_event, make_news, publish, soon
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_expired_cursor_is_410_with_resync_advice(client, commune):
     make_event(commune, title="B", start=soon(2))
     _changes, _cursor = read_all(client, old_cursor)
     Change.objects.update(created_at=timezone.now() - dt.timedelta(days=40))
-    assert services.changes_prune(older_than=dt.timedelta(days=30)) >= 2
+    assert change_feed.changes_prune(older_than=dt.timedelta(days=30)) >= 2
     fresh, _latest = read_all(client)
     assert fresh == []
     response = client.get("/api/changes", {"cursor": old_cursor})

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cms.api.models import PublishedItem
 from cms.content.models import AlertSeverity
+from cms.readmodel.models import PublishedItem
 from tests.factories import (
     make_alert,
     make_directory,
@@ -209,7 +209,7 @@ def test_cursor_follows_filters_in_next_link(client, commune):
 
 
 def test_rebuild_restores_the_read_model_from_live_pages(client, commune):
-    from cms.api.services import items_rebuild
+    from cms.readmodel.services import items_rebuild
 
     make_event(commune, title="Fest-noz", start=timezone.now() + dt.timedelta(days=2))
     make_news(commune, title="Travaux")

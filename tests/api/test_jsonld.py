@@ -9,12 +9,12 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from cms.api.jsonld import item_jsonld
 from cms.content.models import (
     AlertSeverity,
     DirectoryKind,
     EventIndexPage,
 )
+from cms.readmodel.jsonld import item_jsonld
 from tests.factories import (
     CategoryFactory,
     EventPageFactory,
@@ -242,8 +242,8 @@ def test_jsonld_tag_renders_nothing_without_a_page():
 def test_bulk_builds_compute_each_page_url_once_with_the_same_result(commune, monkeypatch):
     from wagtail.models import Page, Site
 
-    from cms.api.payloads import commune_ref_for
-    from cms.api.services import item_values, site_root_paths_pinned
+    from cms.readmodel.payloads import commune_ref_for
+    from cms.readmodel.services import item_values, site_root_paths_pinned
 
     events = [make_event(commune, title=f"Marché {number}", start=dt.datetime.combine(
         days_ahead(30 + number), dt.time(9), tzinfo=dt.UTC)) for number in (1, 2)]

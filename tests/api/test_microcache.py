@@ -1,4 +1,4 @@
-"""The per-process micro-cache and the versioned list-body cache (cms/api/microcache.py).
+"""The per-process micro-cache and the versioned list-body cache (cms/readmodel/microcache.py).
 
 Another gunicorn worker publishing is, seen from this process, a change to the rows
 that did not go through this process's services: the tests below make exactly that
@@ -12,8 +12,9 @@ import json
 import pytest
 from django.test import override_settings
 
-from cms.api import microcache, services
-from cms.api.models import Change, PublishedItem
+from cms.api import keys as api_keys
+from cms.readmodel import changes, microcache
+from cms.readmodel.models import Change, PublishedItem
 from tests.factories import make_event, publish, soon
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_cached_list_body_is_not_shared_across_key_scopes(client, commune, neigh
     make_event(neighbour_commune, title="Montoir", start=soon(2))
     anonymous = client.get("/api/events", {"around": "44052"}).json()["results"]
     assert [item["title"] for item in anonymous] == ["Donges", "Montoir"]
-    _key, token = services.api_key_create(name="Mairie de Donges", communes=[commune])
+    _key, token = api_keys.api_key_create(name="Mairie de Donges", communes=[commune])
     keyed = client.get("/api/events", {"around": "44052"}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert [item["title"] for item in keyed.json()["results"]] == ["Donges"]
 
@@ -134,7 +135,7 @@ def test_list_etag_moves_when_a_late_commit_is_numbered(client, commune, clock):
     # A change committed after a newer one keeps the newest change id; numbering it
     # (after its commit) must still move list ETags and cached list bodies.
     make_event(commune, title="A", start=soon(1))
-    services.changes_assign_sequence()
+    changes.changes_assign_sequence()
     etag = client.get("/api/news")["ETag"]
     Change.objects.filter(pk=Change.objects.order_by("pk").first().pk).update(seq=None)
     Change.objects.create(item_id=1, kind="news", locale="fr", commune_id=commune.pk,
@@ -142,6 +143,6 @@ def test_list_etag_moves_when_a_late_commit_is_numbered(client, commune, clock):
     clock[0] += 2
     etag_before_numbering = client.get("/api/news")["ETag"]
     assert etag_before_numbering != etag
-    services.changes_assign_sequence()
+    changes.changes_assign_sequence()
     clock[0] += 2
     assert client.get("/api/news")["ETag"] != etag_before_numbering

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.api import services
+from cms.api import keys as api_keys
+from cms.readmodel import changes
 from tests.factories import make_alert, make_directory, make_event, make_info, make_news, soon
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def plenty(commune, neighbour_commune, culture):
             make_alert(target)
             make_info(target)
             make_directory(target)
-    services.changes_assign_sequence()
+    changes.changes_assign_sequence()
 
 
 def count_queries(client, path, query):
@@ -50,7 +51,7 @@ def test_filtered_list_query_count(client, plenty):
 
 
 def test_keyed_requests_cost_a_bounded_number_of_queries(client, plenty):
-    _key, token = services.api_key_create(name="Partenaire")
+    _key, token = api_keys.api_key_create(name="Partenaire")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     client.get("/api/events", **headers)
     with CaptureQueriesContext(connection) as small:

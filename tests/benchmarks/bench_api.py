@@ -76,7 +76,7 @@ def pick_targets(env) -> dict:
     script = (
         "import json, django; django.setup();"
         "from django.db.models import Count;"
-        "from cms.api.models import PublishedItem;"
+        "from cms.readmodel.models import PublishedItem;"
         "from cms.communes.models import CommuneHomePage;"
         "from wagtail.models import Site;"
         "from cms.communes.selectors import commune_neighbours, commune_list;"

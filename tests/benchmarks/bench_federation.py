@@ -268,8 +268,8 @@ def bench_inbound(*, count: int, bulk: bool = True, http: bool = True) -> dict:
     from django.conf import settings
     from wagtail.models import Page
 
-    from cms.api.models import PublishedItem
     from cms.publishing.models import OutboxMessage
+    from cms.readmodel.models import PublishedItem
     from federation.activitypub import worker
     from federation.activitypub.signatures import sign_request
     from federation.models import InboxMessage, ObjectVersion, SharedItem

@@ -12,7 +12,7 @@ neighbours within 10 km; every receiver accepts automatically), starts one real
 Wagtail's revision flow. For each publish a second process (its own database
 connection, as another web worker would have) polls every receiver through the public
 API's list selector (`commune=<receiver>`) and the resident site's listing
-(cms.content.selectors.news_list) until the item is in both, for all receivers.
+(cms.readmodel.listings.news_list) until the item is in both, for all receivers.
 Visible = the time from the start of `publish()` to the last receiver's listings
 showing it; one reader checks the 50 receivers in turn (2 list queries each), so that
 figure includes the reader's own sequential work. The probe line is when one query
@@ -90,9 +90,9 @@ def watcher_process(connection_end, receiver_ids: list[int]) -> None:
     import django
 
     django.setup()
-    from cms.api import selectors as api_selectors
     from cms.communes.models import CommuneHomePage
-    from cms.content import selectors as content_selectors
+    from cms.readmodel import listings as content_selectors
+    from cms.readmodel import selectors as api_selectors
     from federation.models import SharedItem
 
     homes = {home.pk: home for home in CommuneHomePage.objects.filter(pk__in=receiver_ids)}

@@ -70,7 +70,7 @@ def index_neighbourhood(env, insee: str) -> None:
         "from django.db.models import Q;"
         "from wagtail.models import Page;"
         "from cms.communes.selectors import commune_get;"
-        "from cms.content.selectors import neighbourhood_communes;"
+        "from cms.readmodel.listings import neighbourhood_communes;"
         "from search.services import index_enqueue, outbox_drain;"
         f"communes = neighbourhood_communes(commune=commune_get(insee_code_or_slug='{insee}'));"
         "condition = Q(pk__in=[]);"

@@ -98,8 +98,8 @@ def add_translations(fraction: float) -> int:
     from django.db import connection, transaction
     from wagtail.models import Locale
 
-    from cms.api.models import PublishedItem
     from cms.content.kinds import content_models
+    from cms.readmodel.models import PublishedItem
 
     english, _ = Locale.objects.get_or_create(language_code="en")
     if PublishedItem.objects.filter(locale="en").exists():
@@ -162,7 +162,7 @@ def add_translations(fraction: float) -> int:
 def bench_rebuild(params: dict) -> dict:
     from django.test.utils import override_settings
 
-    from cms.api.models import PublishedItem
+    from cms.readmodel.models import PublishedItem
     from search.maintenance import search_rebuild
 
     with override_settings(CLOCHER_SEARCH=params):
@@ -436,8 +436,8 @@ def main() -> int:
         sys.exit("OPENSEARCH_URL is required: export \"$(scripts/opensearch-server.sh start)\"")
     ensure_database(database_url)
     setup_django(database_url)
-    from cms.api.models import PublishedItem
     from cms.communes.models import CommuneHomePage
+    from cms.readmodel.models import PublishedItem
 
     translations = add_translations(args.translate_fraction)
     scale = {"communes": CommuneHomePage.objects.filter(locale__language_code="fr").count(),

@@ -54,7 +54,7 @@ def test_the_check_refuses_an_incomplete_kind(broken, message):
 
 @pytest.mark.django_db
 def test_a_kind_without_a_json_ld_builder_gets_its_declared_type(commune):
-    from cms.api.jsonld.builders import _web_page
+    from cms.readmodel.jsonld.builders import _web_page
     from tests.factories import make_info
 
     page = make_info(commune, title="Horaires")

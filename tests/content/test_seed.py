@@ -17,7 +17,6 @@ from wagtail_localize.models import StringTranslation, Translation
 from cms.communes import sources
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import distance_km
-from cms.content import selectors
 from cms.content.demo.communes import DEFAULT_INSEE_CODES
 from cms.content.demo.scale import MIX, allocate
 from cms.content.models import (
@@ -29,6 +28,7 @@ from cms.content.models import (
     InfoPage,
     NewsPage,
 )
+from cms.readmodel import listings as selectors
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = ["--data-dir", str(DATA / "etalab"),

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cms.content import selectors
 from cms.content.models import AlertIndexPage, AlertSeverity, EventIndexPage
+from cms.readmodel import listings as selectors
 from tests.factories import AlertPageFactory, EventPageFactory, section
 
 pytestmark = pytest.mark.django_db

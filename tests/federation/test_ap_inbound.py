@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from cms.api.models import PublishedItem
 from cms.communes.selectors import commune_list
 from cms.content.models import EventPage
+from cms.readmodel.models import PublishedItem
 from federation.activitypub import worker
 from federation.models import (
     Follow,

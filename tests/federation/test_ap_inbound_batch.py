@@ -12,9 +12,9 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from cms.api.models import Change, PublishedItem
 from cms.content.models import EventIndexPage, EventPage, NewsPage
 from cms.publishing.models import OutboxMessage
+from cms.readmodel.models import Change, PublishedItem
 from federation.activitypub import worker
 from federation.models import InboxMessage, ObjectVersion, SharedItem
 from federation.sharing import share_decide

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from cms.api.models import PublishedItem
-from cms.content import selectors as content_selectors
+from cms.api import keys as api_keys
+from cms.readmodel import listings as content_selectors
+from cms.readmodel.models import PublishedItem
 from federation import selectors as federation_selectors
 from federation.models import AcceptanceRule, SharedItem, ShareState
 from federation.sharing import acceptance_decide, share_create, share_decide, shares_sync
@@ -293,7 +294,7 @@ def test_api_list_queries_do_not_grow_with_shared_items(client, commune, neighbo
     _api(client, "news", "44103")
     from django.core.cache import cache
 
-    from cms.api import microcache
+    from cms.readmodel import microcache
 
     cache.clear()
     microcache.clear()
@@ -387,7 +388,7 @@ def test_moving_a_page_to_another_commune_moves_its_references(commune, neighbou
 
 def test_api_lists_many_shared_items_through_a_subquery(client, monkeypatch, shared_news,
                                                         neighbour_commune):
-    from cms.api import selectors as api_selectors
+    from cms.readmodel import selectors as api_selectors
 
     # Past SHARED_KEYS_INLINE accepted items the list query joins instead of inlining.
     monkeypatch.setattr(api_selectors, "SHARED_KEYS_INLINE", 0)
@@ -397,9 +398,8 @@ def test_api_lists_many_shared_items_through_a_subquery(client, monkeypatch, sha
 
 def test_key_limited_to_the_receiver_reads_the_shared_items_it_lists(
         client, commune, shared_news, neighbour_commune):
-    from cms.api import services as api_services
 
-    _key, token = api_services.api_key_create(name="Journal de Montoir",
+    _key, token = api_keys.api_key_create(name="Journal de Montoir",
                                               communes=[neighbour_commune])
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     listed = json.loads(_api(client, "news", "44103", **auth).content)["results"]

@@ -84,7 +84,7 @@ def test_neighbours_are_read_as_summaries_of_the_same_communes(commune, neighbou
     """neighbourhood_summaries names the communes neighbourhood_communes lists, in the
     same order and locale; in another language, untranslated neighbours are left out."""
     from cms.communes.selectors import CommuneSummary
-    from cms.content import selectors
+    from cms.readmodel import listings as selectors
 
     from .test_i18n import publish_translation
 

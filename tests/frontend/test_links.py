@@ -105,7 +105,7 @@ def test_translations_read_once_with_their_locales(commune, django_assert_num_qu
 @pytest.mark.django_db
 @pytest.mark.parametrize("host", [HOST, "unknown.example"])
 def test_a_commune_summary_links_like_its_page(commune, neighbour_commune, host):
-    from cms.content.selectors import neighbourhood_summaries
+    from cms.readmodel.listings import neighbourhood_summaries
     from frontend.links import _page
 
     request = request_on(host)

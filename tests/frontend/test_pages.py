@@ -239,7 +239,7 @@ def test_section_finds_its_commune_from_the_route(rf, commune, neighbour_commune
                                                   queries):
     from wagtail.models import Page
 
-    from cms.content.selectors import commune_of
+    from cms.readmodel.listings import commune_of
 
     request = rf.get(path, HTTP_HOST=host)
     agenda = Page.route_for_request(request, path).page

@@ -12,8 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.api import microcache
-from cms.content import selectors
 from cms.content.models import (
     AlertIndexPage,
     DirectoryIndexPage,
@@ -22,6 +20,8 @@ from cms.content.models import (
     InfoIndexPage,
     NewsIndexPage,
 )
+from cms.readmodel import listings as selectors
+from cms.readmodel import microcache
 from tests.factories import (
     AlertPageFactory,
     DirectoryEntryPageFactory,

@@ -37,9 +37,6 @@ class MarketIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "rubrique marchés"
 
-    def listing(self, commune):
-        return MarketPage.objects.live().descendant_of(self).order_by("start", "pk")
-
 
 def _market_api_fields(page: MarketPage) -> dict:
     return {"summary": page.summary, "start": representation.iso(page.start),

@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import cache
 
 from cms.content.models import EventIndexPage, NewsIndexPage
-from cms.publishing.models import Audience
+from cms.readmodel.models import Audience
 from federation.models import AcceptanceRule, SharedItem
 from federation.sharing import share_decide
 from tests.factories import changes_numbered, make_event, make_news, publish, section, worker_pass

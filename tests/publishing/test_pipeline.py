@@ -6,9 +6,9 @@ from django.db import transaction
 from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.api.models import Change, ChangeAudience, PublishedItem
 from cms.publishing.models import OutboxMessage
 from cms.publishing.services import PIPELINE_CATEGORIES, pages_publish
+from cms.readmodel.models import Change, ChangeAudience, PublishedItem
 from federation.models import SharedItem
 from tests.factories import make_event, make_news, publish
 from tests.federation.conftest import sharing_policy

@@ -64,7 +64,7 @@ class SearchBehaviour:
 
     def test_a_commune_never_finds_what_it_holds_back(self, backend, corpus, commune,
                                                          neighbour_commune):
-        from cms.publishing.models import Audience
+        from cms.readmodel.models import Audience
 
         foot = corpus["foot"]
         # Donges hid Montoir's club (the Audience row the sharing rules write).

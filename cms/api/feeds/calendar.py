@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from cms.content import selectors
 from cms.content.models import EventPage
+from cms.readmodel import listings as selectors
+from cms.readmodel.jsonld import canonical_url
 
-from ..jsonld import canonical_url
 from .scope import FeedParameterError, FeedScope, cacheable, in_category, scope_resolve
 
 CALENDAR_UPCOMING_SIZE = 500

@@ -14,10 +14,10 @@ from wagtail.models import Locale, Page
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_get, commune_list
-from cms.content import selectors
 from cms.content.models import Category
+from cms.readmodel import conf
+from cms.readmodel import listings as selectors
 
-from .. import conf
 from ..errors import error_body
 
 # Readers and calendar clients poll; five minutes of staleness is fine for a village.

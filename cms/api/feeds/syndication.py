@@ -22,11 +22,11 @@ from django.utils.text import capfirst
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
-from cms.content import selectors as content_selectors
 from cms.content.kinds import ContentKind, FeedEntry, kinds
+from cms.readmodel import listings as content_selectors
+from cms.readmodel import selectors
+from cms.readmodel.jsonld import canonical_url
 
-from .. import selectors
-from ..jsonld import canonical_url
 from ..kind_filters import kind_filters_apply
 from .scope import FeedParameterError, FeedScope, cacheable, scope_resolve
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 from wagtail.models import Page
 
-from cms.api.jsonld import item_jsonld, jsonld_script
+from cms.readmodel.jsonld import item_jsonld, jsonld_script
 
 logger = logging.getLogger(__name__)
 register = template.Library()

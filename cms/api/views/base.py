@@ -13,7 +13,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import conf, microcache, params, serializers, services
+from cms.readmodel import conf, microcache
+
+from .. import keys, params, serializers
 from ..auth import ApiKeyAuthentication, FixedWindowRateThrottle, KeyRequiredIfConfigured
 from ..errors import api_exception_handler, error_body
 
@@ -109,7 +111,7 @@ class PublicAPIView(APIView):
             self.throttled(request, max((wait for wait in waits if wait is not None),
                                         default=None))
         if request.auth is not None:
-            services.api_key_usage_record(key=request.auth)
+            keys.api_key_usage_record(key=request.auth)
 
     def initial(self, request, *args, **kwargs):
         if request.method == "OPTIONS":
@@ -120,7 +122,7 @@ class PublicAPIView(APIView):
             return
         super().initial(request, *args, **kwargs)
         if request.auth is not None:
-            services.api_key_usage_record(key=request.auth)
+            keys.api_key_usage_record(key=request.auth)
 
     @extend_schema(exclude=True)
     def options(self, request, *args, **kwargs):

@@ -4,10 +4,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from .. import params, selectors, serializers
-from ..cursors import cursor_encode
+from cms.readmodel import selectors
+from cms.readmodel.cursors import cursor_encode
+from cms.readmodel.models import ChangeAction
+
+from .. import params, serializers
 from ..errors import CursorExpired
-from ..models import ChangeAction
 from .base import COMMON_ERRORS, PublicAPIView, error_responses
 
 

@@ -7,9 +7,10 @@ from rest_framework import exceptions
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list, commune_neighbours
+from cms.readmodel import selectors
+from cms.readmodel.cursors import cursor_encode, keyset_after, order_by
 
-from .. import params, selectors, serializers
-from ..cursors import cursor_encode, keyset_after, order_by
+from .. import params, serializers
 from .base import COMMON_ERRORS, PublicAPIView, error_responses, hash_etag
 
 

@@ -12,9 +12,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 
 from cms.content.kinds import ContentKind, kind_named
+from cms.readmodel import selectors
+from cms.readmodel.cursors import cursor_encode, keyset_after
 
-from .. import selectors, serializers
-from ..cursors import cursor_encode, keyset_after
+from .. import serializers
 from ..kind_filters import item_query_serializer, kind_filters_apply
 from .base import COMMON_ERRORS, PublicAPIView, error_responses, hash_etag
 

@@ -1,4 +1,5 @@
-"""One index page per section of a commune; listings come from selectors."""
+"""One index page per section of a commune; their listings are built by the resident
+site (frontend/sections.py, agenda.py, directory.py)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -17,28 +18,16 @@ class SectionIndexPage(Page):
         abstract = True
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
+        from cms.core.page_context import page_context
 
-        from cms.content.selectors import commune_of
-
+        # The section's listing (frontend/sections.py) or its own view of it.
         context = super().get_context(request, *args, **kwargs)
-        commune = commune_of(page=self, request=request)
-        paginator = Paginator(self.listing(commune), 20)
-        context["commune"] = commune
-        context["items"] = paginator.get_page(request.GET.get("page"))
+        context.update(page_context(page=self, request=request))
         return context
-
-    def listing(self, commune):
-        raise NotImplementedError
 
 
 class NewsIndexPage(SectionIndexPage):
     subpage_types = ["content.NewsPage"]
-
-    def listing(self, commune):
-        from cms.content import selectors
-
-        return selectors.news_list(communes=[commune])
 
     class Meta:
         verbose_name = _("rubrique actualités")
@@ -47,31 +36,12 @@ class NewsIndexPage(SectionIndexPage):
 class EventIndexPage(SectionIndexPage):
     subpage_types = ["content.EventPage"]
 
-    def listing(self, commune):
-        from cms.content import selectors
-
-        around = selectors.neighbourhood_communes(commune=commune)
-        return selectors.event_list_upcoming(communes=around)
-
-    def get_context(self, request, *args, **kwargs):
-        from cms.core.page_context import page_context
-
-        # The section's listing is replaced by the filtered agenda (list or month view).
-        context = Page.get_context(self, request, *args, **kwargs)
-        context.update(page_context(page=self, request=request))
-        return context
-
     class Meta:
         verbose_name = _("agenda")
 
 
 class AlertIndexPage(SectionIndexPage):
     subpage_types = ["content.AlertPage"]
-
-    def listing(self, commune):
-        from cms.content import selectors
-
-        return selectors.alert_list_active(communes=[commune])
 
     class Meta:
         verbose_name = _("rubrique alertes")
@@ -80,30 +50,12 @@ class AlertIndexPage(SectionIndexPage):
 class InfoIndexPage(SectionIndexPage):
     subpage_types = ["content.InfoPage"]
 
-    def listing(self, commune):
-        from cms.content import selectors
-
-        return selectors.info_list(communes=[commune])
-
     class Meta:
         verbose_name = _("informations pratiques")
 
 
 class DirectoryIndexPage(SectionIndexPage):
     subpage_types = ["content.DirectoryEntryPage"]
-
-    def listing(self, commune):
-        from cms.content import selectors
-
-        return selectors.directory_list(communes=[commune])
-
-    def get_context(self, request, *args, **kwargs):
-        from cms.core.page_context import page_context
-
-        # The directory, or the neighbourhood's producers (?vue=producteurs), filtered.
-        context = Page.get_context(self, request, *args, **kwargs)
-        context.update(page_context(page=self, request=request))
-        return context
 
     class Meta:
         verbose_name = _("annuaire")

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from cms.api import conf, services
+from cms.readmodel import changes, conf
 
 
 class Command(BaseCommand):
@@ -15,6 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int | None, **options):
         days = conf.changes_retention_days() if days is None else days
-        services.changes_assign_sequence()
-        deleted = services.changes_prune(older_than=dt.timedelta(days=days))
+        changes.changes_assign_sequence()
+        deleted = changes.changes_prune(older_than=dt.timedelta(days=days))
         self.stdout.write(f"{deleted} changes older than {days} days pruned")

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from cms.api import services
+from cms.readmodel import services
 
 
 class Command(BaseCommand):

@@ -126,7 +126,7 @@ def page_payload(*, page: Page, commune: CommuneRef, url: str, updated_at,
 
 def page_sharing(*, page: Page) -> tuple[list[str], list[str]]:
     """(accepted in, featured in): INSEE codes of the communes a page is shared with."""
-    from cms.publishing.audience import sharing_by_translation_key
+    from cms.readmodel.audience import sharing_by_translation_key
 
     return sharing_by_translation_key(keys=[page.translation_key]).get(
         page.translation_key, ([], []))

@@ -9,10 +9,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from cms.api.serializers import ErrorSerializer
-from cms.api.views import PublicAPIView
+from search import query
 
-from . import query, serializers
+from .. import search_serializers as serializers
+from ..serializers import ErrorSerializer
+from .base import PublicAPIView
 
 
 class SearchUnavailableError(exceptions.APIException):

@@ -1,33 +1,25 @@
-"""Writes of the public API: the read model, the change feed, partner keys."""
+"""Writes of the read model: the published items (their change-feed events: changes.py)."""
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.communes.models import CommuneHomePage
 from cms.content.kinds import content_models, kind_of_page
-from cms.core.locales import default_locale
-from cms.publishing.categories import CHANGE_FEED
-from cms.publishing.outbox import outbox_append
 
 from . import microcache
+from .changes import change_record, changes_generation_bump, changes_record
 from .jsonld import canonical_url, page_urls_memoized
 from .models import (
-    ApiKey,
-    ApiKeyUsage,
     Change,
     ChangeAction,
-    ChangeAudience,
-    ChangeSequence,
     PublishedItem,
     PublishedItemCategory,
 )
@@ -43,7 +35,6 @@ from .payloads import (
 logger = logging.getLogger(__name__)
 
 REBUILD_BATCH_SIZE = 1_000
-KEY_TOKEN_PREFIX = "clo_"  # noqa: S105 (a public marker, not a secret)
 
 
 # --- read model -----------------------------------------------------------------------
@@ -85,41 +76,6 @@ def _translation_links(*, translation_key, exclude_id: int) -> list[dict]:
     ]
 
 
-def _shared_with(payload: dict | None) -> set[str]:
-    return set((payload or {}).get("shared_with") or ())
-
-
-def changes_record(entries: list[tuple[Change, dict | None]]) -> None:
-    """Record unsaved changes, each with the item's previous payload (None if new), so
-    that the communes an item is shared into, or has just left, find the change in a
-    feed filtered on them (`ChangeAudience`)."""
-    changes = Change.objects.bulk_create([change for change, _before in entries])
-    codes = {insee for change, before in entries
-             for insee in _shared_with(change.payload) | _shared_with(before)}
-    ids = dict(CommuneHomePage.objects.filter(
-        locale=default_locale(), origin_server="", insee_code__in=codes,
-    ).values_list("insee_code", "pk")) if codes else {}
-    ChangeAudience.objects.bulk_create(
-        ChangeAudience(change=change, commune_id=ids[insee],
-                       present=insee in _shared_with(change.payload))
-        for change, (_unsaved, before) in zip(changes, entries, strict=True)
-        for insee in sorted(_shared_with(change.payload) | _shared_with(before))
-        if insee in ids)
-    # Numbered after commit by one serialized step (the "changes" outbox category,
-    # drained on commit and by the worker); see models/changes.py.
-    outbox_append(category=CHANGE_FEED)
-    # This process must not serve what it just replaced; again after commit, in case a
-    # read in between cached the old row. Other processes: microcache.py's bound.
-    microcache.clear()
-    transaction.on_commit(microcache.clear)
-
-
-def _record_change(*, item_id: int, kind: str, locale: str, commune_id: int | None,
-                   action: str, payload: dict | None, before: dict | None = None) -> None:
-    changes_record([(Change(item_id=item_id, kind=kind, locale=locale, commune_id=commune_id,
-                            action=action, payload=payload), before)])
-
-
 def _refresh_translations(*, translation_key, changed_id: int) -> None:
     """Update the `translations` links of an item's siblings, as feed changes too."""
     siblings = list(PublishedItem.objects.filter(translation_key=translation_key)
@@ -132,7 +88,7 @@ def _refresh_translations(*, translation_key, changed_id: int) -> None:
             continue
         sibling.payload, sibling.etag = payload, payload_etag(payload)
         sibling.save(update_fields=["payload", "etag"])
-        _record_change(item_id=sibling.pk, kind=sibling.kind, locale=sibling.locale,
+        change_record(item_id=sibling.pk, kind=sibling.kind, locale=sibling.locale,
                        commune_id=sibling.commune_id, action=ChangeAction.UPDATED,
                        payload=payload)
 
@@ -164,7 +120,7 @@ def items_sync(*, pages: Iterable[Page],
         return []
     keys = {page.translation_key for page in live}
     if sharing is None:
-        from cms.publishing.audience import sharing_by_translation_key
+        from cms.readmodel.audience import sharing_by_translation_key
 
         sharing = sharing_by_translation_key(keys=keys)
     links = _translation_links_many(keys=keys)
@@ -258,7 +214,7 @@ def items_sharing_refresh(*, translation_keys: Iterable, sharing: dict | None = 
     """Update `shared_with` / `featured_in` of the items of these translation keys after
     a share decision (federation/); record a change for each item that moved, so list
     ETags and mirrors follow. Return the ids of the items concerned."""
-    from cms.publishing.audience import sharing_by_translation_key
+    from cms.readmodel.audience import sharing_by_translation_key
 
     keys = list(translation_keys)
     if sharing is None:
@@ -273,7 +229,7 @@ def items_sharing_refresh(*, translation_keys: Iterable, sharing: dict | None = 
         before = item.payload
         item.payload, item.etag = payload, payload_etag(payload)
         item.save(update_fields=["payload", "etag"])
-        _record_change(item_id=item.pk, kind=item.kind, locale=item.locale,
+        change_record(item_id=item.pk, kind=item.kind, locale=item.locale,
                        commune_id=item.commune_id, action=ChangeAction.UPDATED,
                        payload=payload, before=before)
     return [item.pk for item in items]
@@ -298,8 +254,7 @@ def items_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE,
     with site_root_paths_pinned(root_paths):
         total = _rebuild_items(refs=refs, homes=homes, batch_size=batch_size, progress=progress)
     _rebuild_translation_links()
-    _sequence_row(lock=False)
-    ChangeSequence.objects.filter(pk=1).update(generation=F("generation") + 1)
+    changes_generation_bump()
     microcache.clear()
     return total
 
@@ -318,7 +273,7 @@ def site_root_paths_pinned(root_paths):
 
 
 def _rebuild_items(*, refs, homes, batch_size: int, progress) -> int:
-    from cms.publishing.audience import sharing_by_translation_key
+    from cms.readmodel.audience import sharing_by_translation_key
 
     sharing = sharing_by_translation_key()
     total = 0
@@ -372,96 +327,6 @@ def _rebuild_translation_links() -> None:
                                                              exclude_id=item.pk)
                 item.payload, item.etag = payload, payload_etag(payload)
                 item.save(update_fields=["payload", "etag"])
-
-
-# --- change feed -----------------------------------------------------------------------
-
-
-def _sequence_row(*, lock: bool) -> ChangeSequence:
-    row, _created = ChangeSequence.objects.get_or_create(pk=1)
-    if lock:
-        # PostgreSQL: one numbering step at a time. SQLite serialises writers already.
-        row = ChangeSequence.objects.select_for_update().get(pk=1)
-    return row
-
-
-def changes_assign_sequence() -> int:
-    """Number committed, unnumbered changes in id order; return how many were numbered.
-
-    Serialized by a lock on the counter row, so two numbering steps never interleave
-    and every number handed out is larger than any a reader has seen.
-    """
-    if not Change.objects.filter(seq__isnull=True).exists():
-        return 0
-    with transaction.atomic():
-        counter = _sequence_row(lock=True)
-        pending = list(Change.objects.filter(seq__isnull=True).order_by("pk").only("pk"))
-        for change in pending:
-            counter.last_seq += 1
-            change.seq = counter.last_seq
-        Change.objects.bulk_update(pending, ["seq"], batch_size=500)
-        counter.save(update_fields=["last_seq"])
-    return len(pending)
-
-
-def changes_prune(*, older_than: dt.timedelta) -> int:
-    """Delete numbered changes older than the retention; cursors before them expire."""
-    cutoff = timezone.now() - older_than
-    with transaction.atomic():
-        counter = _sequence_row(lock=True)
-        doomed = Change.objects.filter(seq__isnull=False, created_at__lt=cutoff)
-        last = doomed.order_by("-seq").values_list("seq", flat=True).first()
-        if last is None:
-            return 0
-        deleted, _by_model = Change.objects.filter(seq__lte=last).delete()
-        counter.pruned_through = max(counter.pruned_through, last)
-        counter.save(update_fields=["pruned_through"])
-    return deleted
-
-
-# --- partner keys ----------------------------------------------------------------------
-
-
-def api_key_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def api_key_create(*, name: str, created_by=None, communes: Iterable = (),
-                   rate_limit_per_minute: int = 600, cors_origins: str = "",
-                   key: ApiKey | None = None) -> tuple[ApiKey, str]:
-    """Create (or complete an unsaved) key; return it with its token, shown only once."""
-    token = KEY_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    if key is None:
-        key = ApiKey(name=name, rate_limit_per_minute=rate_limit_per_minute,
-                     cors_origins=cors_origins)
-    key.prefix = token[: len(KEY_TOKEN_PREFIX) + 8]
-    key.secret_hash = api_key_hash(token)
-    key.created_by = created_by
-    key.save()
-    if communes:
-        key.communes.set(communes)
-    return key, token
-
-
-def api_key_revoke(*, key: ApiKey) -> None:
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-
-
-def api_key_usage_record(*, key: ApiKey) -> None:
-    """Count one request for today; touch last_used_at at most once a minute."""
-    today = timezone.localdate()
-    if not ApiKeyUsage.objects.filter(key=key, day=today).update(requests=F("requests") + 1):
-        with transaction.atomic():
-            usage, created = ApiKeyUsage.objects.select_for_update().get_or_create(
-                key=key, day=today, defaults={"requests": 1})
-            if not created:
-                ApiKeyUsage.objects.filter(pk=usage.pk).update(requests=F("requests") + 1)
-    now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=1):
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
 
 
 def is_postgresql() -> bool:

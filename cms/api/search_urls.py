@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 from django.urls.resolvers import RoutePattern
 
-from . import views
+from .views import search as views
 
 
 class _SuffixRoute(RoutePattern):

@@ -2,10 +2,10 @@
 
 from rest_framework import serializers
 
-from cms.api.params import CommaListField, FiniteFloatField, StrictQuerySerializer
 from cms.content.kinds import kind_labels
+from search import query
 
-from . import query
+from .params import CommaListField, FiniteFloatField, StrictQuerySerializer
 
 
 class SearchQuerySerializer(StrictQuerySerializer):

@@ -65,5 +65,5 @@ def neighbourhood_max_radius_km() -> int:
 
 def microcache_seconds() -> float:
     """How long a worker may reuse an item row or the feed version it read
-    (cms/api/microcache.py): the most a response can lag a publish. 0 disables."""
+    (cms/readmodel/microcache.py): the most a response can lag a publish. 0 disables."""
     return float(_setting("CLOCHER_API_MICROCACHE_SECONDS", 1.0, float))

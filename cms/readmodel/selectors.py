@@ -10,7 +10,7 @@ from django.db.models import Exists, F, Func, OrderBy, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
 
 from cms.communes.selectors import EARTH_RADIUS_KM, commune_list, commune_neighbours
-from cms.publishing.audience import remote_shown, shared_keys_into_ids, withheld_keys
+from cms.readmodel.audience import remote_shown, shared_keys_into_ids, withheld_keys
 
 from . import microcache
 from .cursors import SortKey

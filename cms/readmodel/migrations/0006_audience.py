@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def own_rows(apps, schema_editor):
     """Each live local item's own commune (shared rows: federation's 0004)."""
-    Audience = apps.get_model("publishing", "Audience")
+    Audience = apps.get_model("clocher_api", "Audience")
     PublishedItem = apps.get_model("clocher_api", "PublishedItem")
     seen = set()
     rows = []
@@ -26,8 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communes', '0003_federation_origin'),
-        ('publishing', '0002_pending_search_rows'),
-        ('clocher_api', '0004_item_end_indexes_cover_page'),
+        ('clocher_api', '0005_kind_choices_from_registry'),
     ]
 
     operations = [
@@ -45,8 +44,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'audience',
                 'verbose_name_plural': 'audiences',
-                'indexes': [models.Index(fields=['commune', 'state', 'kind', 'translation_key'], name='publishing_audience_commune'), models.Index(fields=['commune_key', 'state', 'translation_key'], name='publishing_audience_key'), models.Index(fields=['translation_key', 'state'], name='publishing_audience_item')],
-                'constraints': [models.UniqueConstraint(fields=('translation_key', 'commune'), name='publishing_audience_unique')],
+                'indexes': [models.Index(fields=['commune', 'state', 'kind', 'translation_key'], name='audience_commune'), models.Index(fields=['commune_key', 'state', 'translation_key'], name='audience_key'), models.Index(fields=['translation_key', 'state'], name='audience_item')],
+                'constraints': [models.UniqueConstraint(fields=('translation_key', 'commune'), name='audience_unique')],
             },
         ),
         migrations.RunPython(own_rows, migrations.RunPython.noop),

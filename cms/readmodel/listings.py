@@ -1,26 +1,25 @@
 """Reads for commune content; the frontend and the API list pages only through these."""
 
-import copy
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import BooleanField, Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cms.communes.models import CommuneHomePage
+from cms.content.models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
 
-from .models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
+from .page_listing import PageListing, default_language_code, item_filters
 
 # Above this many accepted shares a listing joins them in SQL instead of inlining them.
 SHARED_KEYS_INLINE_MAX = 500
 
 
 def shares_accepted(*, communes: Iterable[CommuneHomePage]):
-    """The audiences a listing of these communes reads (cms.publishing.audience.Shares):
+    """The audiences a listing of these communes reads (cms.readmodel.audience.Shares):
     the items shared with them and shown there, and those the first commune (the one
     whose site it is) holds back. Read it once to build several listings of the same
     communes (the `shares` argument of the listings below)."""
-    from cms.publishing.audience import shares_for
+    from cms.readmodel.audience import shares_for
 
     communes = list(communes)
     return shares_for(communes=communes, viewer=communes[0] if communes else None,
@@ -32,13 +31,13 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
     """What the first of these communes shows of its own and the others' items: their
     own pages and those shared with them and shown there (a reference to the origin
     page, never a copy), less the items the first commune holds back (pending, hidden,
-    declined: cms.publishing.audience). Items of mirrored remote communes are never
+    declined: cms.readmodel.audience). Items of mirrored remote communes are never
     listed as their own: they are shown only where accepted.
 
     Each page carries `shared_via` (the origin commune's name when it is listed as a
     shared item, else None) and `shared_featured` (a receiver featured it).
     """
-    from cms.publishing import audience
+    from cms.readmodel import audience
 
     communes = list(communes)
     # The page type as a column of the page table (subclasses included: the same rows
@@ -207,7 +206,7 @@ def _source_commune(commune: CommuneHomePage) -> CommuneHomePage:
     """The commune in the source locale (neighbours are reckoned among those)."""
     from wagtail.models import Locale
 
-    if commune.locale.language_code == _default_language_code():
+    if commune.locale.language_code == default_language_code():
         return commune
     return commune.get_translation_or_none(Locale.get_default()) or commune
 
@@ -242,7 +241,7 @@ def with_origin(*, items: Iterable, communes: list[CommuneHomePage]) -> list:
 def commune_sections(*, commune: CommuneHomePage) -> dict[str, object]:
     """The commune's section index pages by name ("news", "events", "alerts", "info",
     "directory"), for the site's navigation."""
-    from .models import (
+    from cms.content.models import (
         AlertIndexPage,
         DirectoryIndexPage,
         EventIndexPage,
@@ -263,7 +262,7 @@ def commune_sections(*, commune: CommuneHomePage) -> dict[str, object]:
 
 
 def category_list(*, locale_id: int) -> QuerySet:
-    from .models import Category
+    from cms.content.models import Category
 
     return Category.objects.filter(locale_id=locale_id).order_by("name")
 
@@ -295,7 +294,7 @@ def event_list_filtered(
     The span keeps events that overlap [starts_from, starts_before).
     """
     now = timezone.now()
-    filters = _item_filters(communes=communes, category=category)
+    filters = item_filters(communes=communes, category=category)
     filters.ends_after = max(now, starts_from) if starts_from is not None else now
     filters.start_before = starts_before
     return PageListing(model=EventPage, kind="event", filters=filters)
@@ -306,125 +305,10 @@ def event_list_between(
     category: str | None = None,
 ) -> "PageListing":
     """Events (past ones included) overlapping [starts_from, starts_before): a month view."""
-    filters = _item_filters(communes=communes, category=category)
+    filters = item_filters(communes=communes, category=category)
     filters.ends_after = starts_from
     filters.start_before = starts_before
     return PageListing(model=EventPage, kind="event", filters=filters)
-
-
-def _item_filters(*, communes: Iterable[CommuneHomePage], category: str | None = None):
-    """The API's filters (cms.api.selectors.ItemFilters) for pages of these communes.
-
-    The read model files every page under its source-locale (French) commune, with its
-    language code; a listing is in the locale of its first commune (neighbourhood_communes
-    puts the commune it is built for first, in that commune's locale).
-    """
-    from wagtail.models import Locale, Page
-
-    from cms.api.selectors import ItemFilters
-
-    communes = list(communes)
-    if not communes:
-        return ItemFilters(commune_ids=set())
-    first = communes[0]
-    # Cached on the page being served; a CommuneSummary (a neighbour) has its id only.
-    locale = first.locale if isinstance(first, Page) else Locale.objects.get(pk=first.locale_id)
-    default_code = _default_language_code()
-    same = [c for c in communes if c.locale_id == locale.pk]
-    others = [c for c in communes if c.locale_id != locale.pk]
-    ids = set()
-    sources = {}
-    if locale.language_code == default_code:
-        ids |= {c.pk for c in same}
-    else:
-        others += same
-    if others:
-        sources = dict(CommuneHomePage.objects.filter(
-            translation_key__in=[c.translation_key for c in others],
-            locale__language_code=default_code).values_list("translation_key", "pk"))
-        ids |= {sources.get(c.translation_key, c.pk) for c in others}
-    # The listing is the first commune's (its site): what it holds back stays out.
-    viewer = sources.get(first.translation_key, first.pk)
-    return ItemFilters(commune_ids=ids, viewer_ids={viewer}, locale=locale.language_code,
-                       categories=[category] if category else [])
-
-
-def _default_language_code() -> str:
-    """The source locale's language (Locale.get_default() without its query)."""
-    from wagtail.coreutils import get_supported_content_language_variant
-
-    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
-
-
-class PageListing:
-    """Live pages listed by the API's read model (cms.api.selectors.item_list), in the
-    API's order: each slice is one query that picks the ids from the read model's
-    indexes and loads only those pages (images and their renditions prefetched, so a
-    card costs no query of its own).
-
-    Sliced and counted like a QuerySet, so Paginator takes it; the filters and the order
-    are the API's, so the site and the API list the same items.
-    """
-
-    def __init__(self, *, model, kind: str, filters) -> None:
-        from cms.api.selectors import item_list
-
-        self.model = model
-        self.kind = kind
-        self._by_filter_index = filters.commune_ids is not None
-        self._items = item_list(kind=kind, filters=filters)
-        self._count: int | None = None
-        self._fields: tuple[str, ...] = ()
-
-    def only(self, *fields: str) -> "PageListing":
-        """Load only these fields of the pages (QuerySet.only): a listing's cards skip the
-        bodies (StreamFields) and the columns they never read."""
-        listing = copy.copy(self)
-        listing._fields = fields
-        return listing
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._items.count()
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self[0:])
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            start, stop = index.start or 0, index.stop
-            if start < 0 or (stop is not None and stop < 0) or index.step not in (None, 1):
-                raise ValueError("PageListing takes forward slices only.")
-            limit = (stop if stop is not None else self.count()) - start
-            return self._pages(offset=start, limit=limit) if limit > 0 else []
-        if index < 0:
-            raise IndexError("PageListing takes no negative index.")
-        found = self[index:index + 1]
-        if not found:
-            raise IndexError(index)
-        return found[0]
-
-    def _pages(self, *, offset: int, limit: int) -> list:
-        from django.db.models import Subquery
-
-        from cms.api.selectors import ITEM_ORDERINGS, item_ids_query
-
-        ids = item_ids_query(kind=self.kind, queryset=self._items,
-                             by_filter_index=self._by_filter_index)
-        queryset = (self.model.objects.live()
-                    .filter(pk__in=Subquery(ids[offset:offset + limit]))
-                    # The read model's sort columns (PublishedItem.page is the page's pk).
-                    .order_by(*(f"{'-' if key.descending else ''}api_item__{key.field}"
-                                for key in ITEM_ORDERINGS[self.kind])))
-        if any(field.name == "image" for field in self.model._meta.concrete_fields):
-            queryset = queryset.select_related("image").prefetch_related("image__renditions")
-        if self._fields:
-            queryset = queryset.only(*self._fields)
-        return list(queryset)
 
 
 def producer_list(

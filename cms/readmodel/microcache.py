@@ -4,7 +4,7 @@ Why: a partner widget polls the same detail or list many times a second; reading
 row again for each poll costs more than the rest of the request. The bound is the
 setting CLOCHER_API_MICROCACHE_SECONDS (default 1 s; 0 disables): a value is served
 at most that long after it was read. A publish clears this process's entries at once
-(services._record_change); other processes (gunicorn workers, servers) see it once
+(changes.change_record); other processes (gunicorn workers, servers) see it once
 their entries expire, so any response lags a publish by at most the bound.
 """
 
