@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
@@ -39,7 +40,11 @@ def commune_sections_default() -> list[tuple[str, str, str]]:
     registered content kind's section (sections.py), in the kinds' order."""
     from .sections import sections
 
-    return [(section.model, section.title(), section.slug()) for section in sections()]
+    # In the site's language, whatever the language of the request or process creating
+    # the commune (the kinds' names are translatable): "Actualités", /actualites/.
+    with translation.override(settings.LANGUAGE_CODE):
+        return [(section.model, str(section.title()), str(section.slug()))
+                for section in sections()]
 
 
 def portal_get_or_create() -> PortalPage:

@@ -98,7 +98,7 @@ def test_import_department_sets_official_data():
     assert distance_km(donges.latitude, donges.longitude, 47.318, -2.075) < 0.1
     assert donges.live
     assert Site.objects.filter(root_page=donges, hostname="donges.localhost").exists()
-    assert donges.get_children().count() == 5
+    assert donges.get_children().count() == 6  # five kinds' sections, tests/kinds_app's
     assert commune("44116").title == "Paimbœuf"
     assert commune("44080").epci_name == "CC Estuaire et Sillon"
 
@@ -130,8 +130,9 @@ def test_second_import_changes_nothing():
 
     assert "Imported 16 communes: 16 created, 0 updated, 0 unchanged." in first
     assert "Imported 16 communes: 0 created, 0 updated, 16 unchanged." in second
-    # Root, portal, then a home page and five sections per commune; one Site each.
-    assert counts() == before == (16, 2 + 16 * 6, 1 + 16)
+    # Root, portal, then a home page and six sections per commune (the five kinds' and
+    # the test-only kind's, tests/kinds_app); one Site each.
+    assert counts() == before == (16, 2 + 16 * 7, 1 + 16)
     assert Site.objects.filter(hostname="donges.localhost").count() == 1
 
 

@@ -13,7 +13,7 @@ def test_commune_is_a_site_with_its_sections(commune):
     assert site.hostname == "donges.localhost"
     assert NewsIndexPage.objects.child_of(commune).count() == 1
     assert EventIndexPage.objects.child_of(commune).count() == 1
-    assert commune.get_children().count() == 5
+    assert commune.get_children().count() == 6  # five kinds' sections, tests/kinds_app's
 
 
 def test_upsert_is_idempotent_and_updates_official_data(commune):
@@ -77,3 +77,23 @@ def test_commune_get_names_no_commune_for_malformed_lookups(commune, lookup):
     assert commune_get(insee_code_or_slug="44052") == commune
     assert commune_get(insee_code_or_slug="donges") == commune
     assert commune_get(insee_code_or_slug=lookup) is None
+
+
+def test_a_commune_created_under_another_language_gets_french_sections(db):
+    from django.utils import translation
+
+    from cms.communes.services import commune_upsert
+    from cms.content.models import AlertIndexPage
+
+    data = CommuneData(
+        insee_code="44103", name="Montoir-de-Bretagne", population=7000, postcodes=["44550"],
+        department_code="44", department_name="Loire-Atlantique", epci_code="244400644",
+        epci_name="CARENE", latitude=47.33, longitude=-2.151,
+    )
+    # An administrator browsing the admin in English creates it.
+    with translation.override("en"):
+        montoir, created = commune_upsert(data=data)
+    assert created
+    news = NewsIndexPage.objects.child_of(montoir).get()
+    assert (news.title, news.slug) == ("Actualités", "actualites")
+    assert AlertIndexPage.objects.child_of(montoir).get().slug == "alertes"

@@ -13,7 +13,8 @@ from federation.models.sharing import SharedItem, SharingPolicy
 def test_every_kind_is_complete_and_consumers_read_the_registry():
     assert kinds.kinds_check(None) == []
     names = [kind.name for kind in kinds.kinds()]
-    assert names == ["news", "event", "alert", "info", "directory"]
+    # The five kinds, then the test-only one (tests/kinds_app, installed by the test settings).
+    assert names == ["news", "event", "alert", "info", "directory", "market"]
     # Sharing categories, search facets and content models all come from it.
     assert [name for name, _label in kinds.kind_choices()] == names
     assert list(kinds.kind_labels()) == names

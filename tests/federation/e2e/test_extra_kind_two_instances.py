@@ -72,6 +72,12 @@ def instances(tmp_path_factory):
 def test_the_extra_kind_federates_out_and_in(instances):
     one, two = instances
     origin = f"127.0.0.1:{two.port}"
+    # Donges shows what Montoir's server sends at once (remote content is otherwise held
+    # for review and shown nowhere: tests/publishing/test_audience.py).
+    one.shell("from cms.communes.models import CommuneHomePage\n"
+              "from federation.models import AcceptanceRule\n"
+              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
+              f"slug='donges'), source_server='{origin}', decision='accept')")
     one.shell("from cms.communes.models import CommuneHomePage\n"
               "from federation.activitypub.remote import follow_remote\n"
               "follow_remote(commune=CommuneHomePage.objects.get(slug='donges'), "
