@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -106,3 +107,42 @@ from cms.communes.services import CommuneData, commune_upsert
 commune_upsert(data=CommuneData(insee_code={insee!r}, name={name!r}, department_code="44",
     epci_code="244400644", latitude={lat}, longitude={lon}))
 """
+
+
+def donges_and_montoir(tmp: Path, *, settings: str | None = None):
+    """Two running instances: Donges on the first, Montoir-de-Bretagne on the second
+    (a generator for a module fixture: yields them, stops them after)."""
+    port1, port2 = free_port(), free_port()
+    peers = [f"127.0.0.1:{port1}", f"127.0.0.1:{port2}"]
+    extra = {"settings": settings} if settings else {}
+    one = Instance("one", tmp, port1, peers, **extra)
+    two = Instance("two", tmp, port2, peers, **extra)
+    # Migrate once, copy: two databases, half the setup time.
+    one.manage("migrate", "-v0", timeout=300)
+    shutil.copy(one.db, two.db)
+    one.shell(COMMUNE.format(insee="44052", name="Donges", lat=47.318, lon=-2.075))
+    two.shell(COMMUNE.format(insee="44103", name="Montoir-de-Bretagne", lat=47.33, lon=-2.151))
+    one.start()
+    two.start()
+    yield one, two
+    one.stop()
+    two.stop()
+
+
+def donges_follows_montoir(one: Instance, two: Instance) -> str:
+    """Donges accepts at once what Montoir's server sends (remote content is otherwise
+    held for review and shown nowhere: tests/publishing/test_audience.py), follows
+    Montoir by its handle (WebFinger, then a signed Follow) and waits for the Accept.
+    Returns Montoir's server (host:port)."""
+    origin = f"127.0.0.1:{two.port}"
+    one.shell("from cms.communes.models import CommuneHomePage\n"
+              "from federation.models import AcceptanceRule\n"
+              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
+              f"slug='donges'), source_server='{origin}', decision='accept')")
+    one.shell("from cms.communes.models import CommuneHomePage\n"
+              "from federation.activitypub.remote import follow_remote\n"
+              "follow_remote(commune=CommuneHomePage.objects.get(slug='donges'), "
+              f"handle_or_url='montoir-de-bretagne@{origin}')")
+    wait_for(lambda: one.query("SELECT state FROM federation_follow") == [("accepted",)],
+             timeout=30, what="Montoir's Accept on instance 1")
+    return origin

@@ -11,13 +11,12 @@ digest, key fetched from the other instance); nothing is mocked.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 
 import pytest
 
-from .instances import COMMUNE, Instance, free_port, wait_for
+from .instances import Instance, donges_and_montoir, donges_follows_montoir, wait_for
 
 pytestmark = pytest.mark.federation_e2e
 
@@ -59,40 +58,12 @@ def _remote_titles(instance: Instance, origin: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def instances(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("federation-e2e")
-    port1, port2 = free_port(), free_port()
-    peers = [f"127.0.0.1:{port1}", f"127.0.0.1:{port2}"]
-    one = Instance("one", tmp, port1, peers)
-    two = Instance("two", tmp, port2, peers)
-    # Migrate once, copy: two databases, half the setup time.
-    one.manage("migrate", "-v0", timeout=300)
-    shutil.copy(one.db, two.db)
-    one.shell(COMMUNE.format(insee="44052", name="Donges", lat=47.318, lon=-2.075))
-    two.shell(COMMUNE.format(insee="44103", name="Montoir-de-Bretagne", lat=47.33, lon=-2.151))
-    one.start()
-    two.start()
-    yield one, two
-    one.stop()
-    two.stop()
+    yield from donges_and_montoir(tmp_path_factory.mktemp("federation-e2e"))
 
 
 def test_follow_publish_update_delete_and_outage(instances):
     one, two = instances
-    origin = f"127.0.0.1:{two.port}"
-
-    # Donges shows what Montoir's server sends at once (remote content is otherwise held
-    # for review, and shown nowhere until accepted: tests/publishing/test_audience.py).
-    one.shell("from cms.communes.models import CommuneHomePage\n"
-              "from federation.models import AcceptanceRule\n"
-              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
-              f"slug='donges'), source_server='{origin}', decision='accept')")
-    # Donges follows Montoir by its handle (WebFinger, then a signed Follow).
-    one.shell("from cms.communes.models import CommuneHomePage\n"
-              "from federation.activitypub.remote import follow_remote\n"
-              "follow_remote(commune=CommuneHomePage.objects.get(slug='donges'), "
-              f"handle_or_url='montoir-de-bretagne@{origin}')")
-    wait_for(lambda: one.query("SELECT state FROM federation_follow") == [("accepted",)],
-             timeout=30, what="Montoir's Accept on instance 1")
+    origin = donges_follows_montoir(one, two)
     followers = two.get("/ap/communes/montoir-de-bretagne/followers")
     assert followers["totalItems"] == 1
 

@@ -6,11 +6,9 @@ Both instances run with the app installed (tests/kinds_app/settings_peer.py)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from .instances import COMMUNE, Instance, free_port, wait_for
+from .instances import Instance, donges_and_montoir, donges_follows_montoir, wait_for
 
 pytestmark = pytest.mark.federation_e2e
 
@@ -53,37 +51,12 @@ def _remote_markets(instance: Instance, origin: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def instances(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("federation-e2e-kind")
-    port1, port2 = free_port(), free_port()
-    peers = [f"127.0.0.1:{port1}", f"127.0.0.1:{port2}"]
-    one = Instance("one", tmp, port1, peers, settings=SETTINGS)
-    two = Instance("two", tmp, port2, peers, settings=SETTINGS)
-    one.manage("migrate", "-v0", timeout=300)
-    shutil.copy(one.db, two.db)
-    one.shell(COMMUNE.format(insee="44052", name="Donges", lat=47.318, lon=-2.075))
-    two.shell(COMMUNE.format(insee="44103", name="Montoir-de-Bretagne", lat=47.33, lon=-2.151))
-    one.start()
-    two.start()
-    yield one, two
-    one.stop()
-    two.stop()
+    yield from donges_and_montoir(tmp_path_factory.mktemp("federation-e2e-kind"), settings=SETTINGS)
 
 
 def test_the_extra_kind_federates_out_and_in(instances):
     one, two = instances
-    origin = f"127.0.0.1:{two.port}"
-    # Donges shows what Montoir's server sends at once (remote content is otherwise held
-    # for review and shown nowhere: tests/publishing/test_audience.py).
-    one.shell("from cms.communes.models import CommuneHomePage\n"
-              "from federation.models import AcceptanceRule\n"
-              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
-              f"slug='donges'), source_server='{origin}', decision='accept')")
-    one.shell("from cms.communes.models import CommuneHomePage\n"
-              "from federation.activitypub.remote import follow_remote\n"
-              "follow_remote(commune=CommuneHomePage.objects.get(slug='donges'), "
-              f"handle_or_url='montoir-de-bretagne@{origin}')")
-    wait_for(lambda: one.query("SELECT state FROM federation_follow") == [("accepted",)],
-             timeout=30, what="Montoir's Accept on instance 1")
+    origin = donges_follows_montoir(one, two)
 
     # Out of instance 2: the object names its kind.
     pk = int(two.shell(PUBLISH.format(title="Marché des producteurs")).split()[-1])
