@@ -14,7 +14,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("images/<str:signature>/<int:image_id>/<str:filter_spec>/", ServeView.as_view(),
+    path("images/<str:signature>/<id:image_id>/<str:filter_spec>/", ServeView.as_view(),
          name="wagtailimages_serve"),
     path("api/v2/", api_router.urls),
     # The partner API (docs/api.md); before the i18n catch-all below.

@@ -12,6 +12,6 @@ urlpatterns = [
     path("ap/communes/<slug:slug>/outbox", ap.outbox, name="federation-outbox"),
     path("ap/communes/<slug:slug>/followers", ap.followers, name="federation-followers"),
     path("ap/communes/<slug:slug>/following", ap.following, name="federation-following"),
-    path("ap/objects/<int:page_id>", ap.ap_object, name="federation-object"),
+    path("ap/objects/<id:page_id>", ap.ap_object, name="federation-object"),
     path("ap/activities/<uuid:activity_uuid>", ap.ap_activity, name="federation-activity"),
 ]

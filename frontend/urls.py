@@ -11,5 +11,5 @@ urlpatterns = [
     path("recherche/suggestions/", views.suggest, name="suggest"),
     path("proposer/", views.contribute, name="contribute"),
     path("proposer/merci/", views.contribute_thanks, name="contribute-thanks"),
-    path("agenda/evenement-<int:pk>.ics", views.event_ics, name="event-ics"),
+    path("agenda/evenement-<id:pk>.ics", views.event_ics, name="event-ics"),
 ]

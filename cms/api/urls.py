@@ -3,28 +3,16 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from cms.content.kinds import kinds
 
 from . import views
-
-
-class ListedPagesAPIViewSet(PagesAPIViewSet):
-    """Wagtail's pages API, less the remote items no commune here shows yet."""
-
-    def get_base_queryset(self):
-        from cms.readmodel.selectors import unlisted_keys
-
-        return super().get_base_queryset().exclude(translation_key__in=unlisted_keys())
-
+from .wagtail_api import BoundedDocumentsAPIViewSet, BoundedImagesAPIViewSet, ListedPagesAPIViewSet
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", ListedPagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("images", BoundedImagesAPIViewSet)
+api_router.register_endpoint("documents", BoundedDocumentsAPIViewSet)
 
 
 def _item_routes():
@@ -32,7 +20,7 @@ def _item_routes():
     for kind in kinds():
         list_view, detail_view = views.item_views(kind)
         yield path(kind.api_path, list_view.as_fast_view(), name=f"api-{kind.api_path}-list")
-        yield path(f"{kind.api_path}/<int:item_id>", detail_view.as_fast_view(),
+        yield path(f"{kind.api_path}/<id:item_id>", detail_view.as_fast_view(),
                    name=f"api-{kind.api_path}-detail")
 
 

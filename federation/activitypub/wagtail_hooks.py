@@ -55,13 +55,13 @@ def dead_letter_retry(request, delivery_id: int):
 def register_activitypub_admin_urls():
     return [
         path("federation/dead-letters/", dead_letters, name="federation_dead_letters"),
-        path("federation/dead-letters/<int:delivery_id>/retry/", dead_letter_retry,
+        path("federation/dead-letters/<id:delivery_id>/retry/", dead_letter_retry,
              name="federation_dead_letter_retry"),
-        path("partage/<int:commune_id>/serveurs/", admin_views.follows,
+        path("partage/<id:commune_id>/serveurs/", admin_views.follows,
              name="federation_ap_follows"),
-        path("partage/<int:commune_id>/serveurs/ne-plus-suivre/", admin_views.unfollow,
+        path("partage/<id:commune_id>/serveurs/ne-plus-suivre/", admin_views.unfollow,
              name="federation_ap_unfollow"),
-        path("partage/<int:commune_id>/serveurs/cle/", admin_views.key_rotate,
+        path("partage/<id:commune_id>/serveurs/cle/", admin_views.key_rotate,
              name="federation_ap_key_rotate"),
     ]
 

@@ -1,0 +1,68 @@
+"""Wagtail's read API at /api/v2/, held to the partner API's rules: no remote item
+before a commune here shows it (cms/readmodel/audience.py), and hostile parameters get
+a 400, never a 500."""
+
+import re
+
+from wagtail.api.v2.filters import SearchFilter
+from wagtail.api.v2.pagination import WagtailPagination
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+MAX_OFFSET = 1_000_000
+_WORD = re.compile(r"\w+")
+
+
+class BoundedPagination(WagtailPagination):
+    """Wagtail's offset pagination, with an offset the database can take."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        offset = request.GET.get("offset", "0")
+        if offset.isdigit() and int(offset) > MAX_OFFSET:
+            raise BadRequestError(f"offset cannot be higher than {MAX_OFFSET}")
+        return super().paginate_queryset(queryset, request, view)
+
+
+class WordsSearchFilter(SearchFilter):
+    """Wagtail's search filter on the words of the query only: quotes, operators and
+    control characters reached the database backend's full-text syntax and failed
+    there (a 500)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" in request.GET:
+            words = [word.lower() for word in _WORD.findall(request.GET["search"])]
+            if not words:
+                raise BadRequestError("search must contain at least one word")
+            query = request.GET.copy()
+            query["search"] = " ".join(words)
+            request._request.GET = query
+        return super().filter_queryset(request, queryset, view)
+
+
+def _filters(viewset) -> list:
+    return [WordsSearchFilter if backend is SearchFilter else backend
+            for backend in viewset.filter_backends]
+
+
+class ListedPagesAPIViewSet(PagesAPIViewSet):
+    """Wagtail's pages API, less the remote items no commune here shows yet."""
+
+    pagination_class = BoundedPagination
+    filter_backends = _filters(PagesAPIViewSet)
+
+    def get_base_queryset(self):
+        from cms.readmodel.selectors import unlisted_keys
+
+        return super().get_base_queryset().exclude(translation_key__in=unlisted_keys())
+
+
+class BoundedImagesAPIViewSet(ImagesAPIViewSet):
+    pagination_class = BoundedPagination
+    filter_backends = _filters(ImagesAPIViewSet)
+
+
+class BoundedDocumentsAPIViewSet(DocumentsAPIViewSet):
+    pagination_class = BoundedPagination
+    filter_backends = _filters(DocumentsAPIViewSet)
