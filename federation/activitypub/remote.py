@@ -9,6 +9,8 @@ from urllib.parse import urldefrag, urlsplit
 from django.db import connection, transaction
 from django.utils import timezone
 
+from federation.domains import domain_and_parents
+
 from .delivery import client
 from .wire import WireError, host_of, parse_actor
 
@@ -21,9 +23,9 @@ class RemoteError(Exception):
 
 
 def _blocked_candidates(domain: str) -> list[str]:
-    """domain (lower-cased, without port) and each of its parent domains."""
-    parts = domain.lower().split(":", 1)[0].split(".")
-    return sorted({".".join(parts[i:]) for i in range(len(parts))})
+    """domain and each of its parent domains, normalised as the blocklist stores them
+    (federation/domains.py: no user, port or trailing dot; lower case; IDNA)."""
+    return domain_and_parents(domain)
 
 
 def _blocked(domain: str):

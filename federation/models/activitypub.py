@@ -257,5 +257,7 @@ class BlockedDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs):
-        self.domain = self.domain.strip().lower()
+        from federation.domains import domain_normalized
+
+        self.domain = domain_normalized(self.domain) or self.domain.strip().lower()
         super().save(*args, **kwargs)
