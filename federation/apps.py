@@ -20,9 +20,11 @@ class FederationConfig(AppConfig):
         from .activitypub.mirror_bulk import admin_search_index
         from .activitypub.outbox import page_federates, pages_federate
         from .activitypub.retention import federation_sweep
+        from .sharing.plans import sharing_generation_receivers_connect
         from .sharing.services import REEVALUATE, SharingAudience, shares_reevaluate_rows
 
         audience_provider_register(SharingAudience())
+        sharing_generation_receivers_connect()
         consumer_register(Consumer(category=ACTIVITYPUB, handle=pages_federate,
                                    wants=page_federates,
                                    description="Create/Update/Delete of published pages"))

@@ -17,7 +17,9 @@ import datetime as dt
 import functools
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +103,8 @@ def outbox_append(*, category: str, object_ids: Iterable[int] = (0,),
 
 
 def outbox_append_many(entries: Iterable[tuple[str, int, dict[str, Any]]]) -> int:
-    """Record (category, object id, payload) rows of several categories in one INSERT."""
+    """Record (category, object id, payload) rows of several categories in one INSERT
+    (held until the end of the current `outbox_batch()`, if any)."""
     rows = [OutboxMessage(category=category, object_id=object_id, payload=payload)
             for category, object_id, payload in entries]
     for category in {row.category for row in rows}:
@@ -110,8 +113,33 @@ def outbox_append_many(entries: Iterable[tuple[str, int, dict[str, Any]]]) -> in
             raise LookupError(f"no consumer drains the outbox category {category!r}")
         if consumer.drain_on_commit:
             transaction.on_commit(functools.partial(_drain_after_commit, category))
-    OutboxMessage.objects.bulk_create(rows)
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(rows)
+    else:
+        OutboxMessage.objects.bulk_create(rows)
     return len(rows)
+
+
+_batch: ContextVar[list[OutboxMessage] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Write the rows appended inside the block in one INSERT at its end (a service
+    whose steps each append: the change feed's row, the consumers'). Nested blocks
+    join the outermost; an exception drops the rows with the rest of the work."""
+    if _batch.get() is not None:
+        yield
+        return
+    rows: list[OutboxMessage] = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if rows:
+        OutboxMessage.objects.bulk_create(rows)
 
 
 def _drain_after_commit(category: str) -> None:

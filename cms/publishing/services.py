@@ -34,7 +34,7 @@ from .categories import (  # noqa: F401 (the pipeline's categories, named here t
     PIPELINE_CATEGORIES,
     SEARCH,
 )
-from .outbox import consumers, outbox_append, outbox_append_many
+from .outbox import consumers, outbox_append, outbox_append_many, outbox_batch
 
 
 @dataclass(frozen=True)
@@ -94,16 +94,21 @@ def pages_publish(*, pages: Iterable[Page]) -> list[Page]:
     """A page (or several) is live in a new version: share, record, notify."""
     content = [page for page in _content(pages) if page.live]
     prefetch_related_objects(content, "categories")  # the rules and the item read them
-    for page in content:
-        audience_decide(page=page)
-    sharing = audience_sync(keys={page.translation_key for page in content},
-                            homes=filter(None, map(_home, content)))
-    read_model.items_sync(pages=content, sharing=sharing)
-    if content:
-        _consumers_notify(pages=content, removed=False)
-        for observer in _observers:
-            if observer.published:
-                observer.published(content)
+    with outbox_batch():
+        known = {}
+        for page in content:
+            reaches = audience_decide(page=page)
+            if reaches is not None:
+                known[page.translation_key] = reaches
+        sharing = audience_sync(keys={page.translation_key for page in content},
+                                homes=filter(None, map(_home, content)), known=known)
+        read_model.items_sync(pages=content, sharing=sharing.by_key,
+                              commune_ids=sharing.commune_ids)
+        if content:
+            _consumers_notify(pages=content, removed=False)
+            for observer in _observers:
+                if observer.published:
+                    observer.published(content)
     return content
 
 
@@ -114,8 +119,9 @@ def pages_withdraw(*, pages: Iterable[Page], action: str = ChangeAction.UNPUBLIS
     content = _content(pages)
     if not content:
         return []
-    read_model.items_remove(page_ids=[page.pk for page in content], action=action)
-    _consumers_notify(pages=content, removed=True)
+    with outbox_batch():
+        read_model.items_remove(page_ids=[page.pk for page in content], action=action)
+        _consumers_notify(pages=content, removed=True)
     for observer in _observers:
         if observer.removed:
             observer.removed(content)
@@ -141,7 +147,7 @@ def items_audience_changed(*, translation_keys: Iterable[uuid.UUID]) -> list[int
     """Sharing decisions changed outside a publish (a receiver accepted, hid, featured;
     rules were re-applied): refresh the read model and tell the consumers."""
     keys = set(translation_keys)
-    sharing = audience_sync(keys=keys)
+    sharing = audience_sync(keys=keys).by_key
     page_ids = read_model.items_sharing_refresh(translation_keys=keys, sharing=sharing)
     if page_ids:
         outbox_append_many([*((SEARCH, page_id, {}) for page_id in page_ids),

@@ -49,16 +49,17 @@ class Home:
 
 
 class AudienceProvider(Protocol):
-    def decide(self, *, page: Page) -> None:
+    def decide(self, *, page: Page) -> list[Reach] | None:
         """Bring the page's references in line with its commune's sharing rules, in
-        the publishing transaction (no network)."""
+        the publishing transaction (no network); return where its item stands now
+        (as `states()` would), or None when the rules do not apply to the page."""
 
     def states(self, *, keys: Iterable[uuid.UUID]) -> list[Reach]:
         """Where the items of these translation keys stand in other communes."""
 
 
 class _NoSharing:
-    def decide(self, *, page: Page) -> None:
+    def decide(self, *, page: Page) -> list[Reach] | None:
         return None
 
     def states(self, *, keys):
@@ -73,25 +74,36 @@ def audience_provider_register(provider: AudienceProvider) -> None:
     _provider = provider
 
 
-def audience_decide(*, page: Page) -> None:
-    _provider.decide(page=page)
+def audience_decide(*, page: Page) -> list[Reach] | None:
+    return _provider.decide(page=page)
 
 
 # --- the writer ---------------------------------------------------------------------
 
 
-def audience_sync(*, keys: Iterable[uuid.UUID], homes: Iterable[Home] = (),
-                  ) -> dict[uuid.UUID, tuple[list[str], list[str]]]:
-    """Write the Audience rows of these items: their own commune (`homes`; rows of
-    keys without a home given keep their own row as it is) and the provider's states.
-    Return `sharing_by_translation_key()` for the keys, read from what was written.
+@dataclass(frozen=True)
+class Sharing:
+    """What `audience_sync` wrote: `by_key`, as `sharing_by_translation_key()` says it
+    (INSEE codes accepted in, featured in); `commune_ids`, INSEE code -> commune id of
+    the communes named."""
 
-    Two queries when nothing changed (the provider's and ours), plus one INSERT, one
-    UPDATE per state that moved, one DELETE.
+    by_key: dict[uuid.UUID, tuple[list[str], list[str]]]
+    commune_ids: dict[str, int]
+
+
+def audience_sync(*, keys: Iterable[uuid.UUID], homes: Iterable[Home] = (),
+                  known: dict[uuid.UUID, list[Reach]] | None = None) -> Sharing:
+    """Write the Audience rows of these items: their own commune (`homes`; rows of
+    keys without a home given keep their own row as it is) and where the provider
+    says they stand (`known`: what its `decide()` returned; `states()` for the others).
+
+    One query when nothing changed, plus one INSERT, one UPDATE per state that moved,
+    one DELETE; one more when some keys' states are not known.
     """
     keys = set(keys)
     if not keys:
-        return {}
+        return Sharing(by_key={}, commune_ids={})
+    known = {key: reaches for key, reaches in (known or {}).items() if key in keys}
     homes = {home.translation_key: home for home in homes}
     wanted: dict[tuple[uuid.UUID, int], tuple[uuid.UUID, int, str, str]] = {}
     for home in homes.values():
@@ -99,7 +111,10 @@ def audience_sync(*, keys: Iterable[uuid.UUID], homes: Iterable[Home] = (),
             wanted[(home.translation_key, home.commune_id)] = (
                 home.commune_key, home.commune_id, home.kind, AudienceState.OWN)
     insee: dict[int, str] = {}
-    for reach in _provider.states(keys=keys):
+    unknown = keys - set(known)
+    reaches = [*(reach for found in known.values() for reach in found),
+               *(_provider.states(keys=unknown) if unknown else ())]
+    for reach in reaches:
         insee[reach.commune_id] = reach.commune_insee
         wanted.setdefault((reach.translation_key, reach.commune_id), (
             reach.commune_key, reach.origin_id, reach.kind, reach.state))
@@ -121,8 +136,10 @@ def audience_sync(*, keys: Iterable[uuid.UUID], homes: Iterable[Home] = (),
             moved[(state, origin_id)].append(row.pk)
     for (state, origin_id), ids in moved.items():
         Audience.objects.filter(pk__in=ids).update(state=state, origin_id=origin_id)
-    return _sharing_of(insee=insee, key_codes=[(key, commune_id, state) for (key, commune_id), (
-        _commune_key, _origin_id, _kind, state) in wanted.items()])
+    return Sharing(
+        by_key=_sharing_of(insee=insee, key_codes=[(key, commune_id, state) for (
+            key, commune_id), (_commune_key, _origin_id, _kind, state) in wanted.items()]),
+        commune_ids={code: commune_id for commune_id, code in insee.items()})
 
 
 def audience_prune() -> int:

@@ -27,16 +27,21 @@ def changes_recorded_notify(callback: Callable[[], None]) -> None:
     _changes_recorded.append(callback)
 
 
-def changes_record(entries: list[tuple[Change, dict | None]]) -> None:
+def changes_record(entries: list[tuple[Change, dict | None]],
+                   commune_ids: dict[str, int] | None = None) -> None:
     """Record unsaved changes, each with the item's previous payload (None if new), so
     that the communes an item is shared into, or has just left, find the change in a
-    feed filtered on them (`ChangeAudience`)."""
+    feed filtered on them (`ChangeAudience`). `commune_ids`: INSEE code -> id of local
+    communes the caller already knows."""
     changes = Change.objects.bulk_create([change for change, _before in entries])
     codes = {insee for change, before in entries
              for insee in _shared_with(change.payload) | _shared_with(before)}
-    ids = dict(CommuneHomePage.objects.filter(
-        locale=default_locale(), origin_server="", insee_code__in=codes,
-    ).values_list("insee_code", "pk")) if codes else {}
+    ids = {code: commune_id for code, commune_id in (commune_ids or {}).items()
+           if code in codes}
+    if codes - set(ids):
+        ids.update(CommuneHomePage.objects.filter(
+            locale=default_locale(), origin_server="", insee_code__in=codes - set(ids),
+        ).values_list("insee_code", "pk"))
     ChangeAudience.objects.bulk_create(
         ChangeAudience(change=change, commune_id=ids[insee],
                        present=insee in _shared_with(change.payload))

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -100,15 +100,16 @@ def item_sync(*, page: Page) -> PublishedItem | None:
 
 
 @transaction.atomic(savepoint=False)
-def items_sync(*, pages: Iterable[Page],
-               sharing: dict | None = None) -> list[PublishedItem]:
+def items_sync(*, pages: Iterable[Page], sharing: dict | None = None,
+               commune_ids: dict[str, int] | None = None) -> list[PublishedItem]:
     """Bring the API rows of pages in line with their live versions (or remove them);
     return the rows written.
 
     Called by the publishing pipeline (cms/publishing), inside the publishing
     transaction, once the audiences are decided, with one page or a batch: a
     constant number of statements for the batch plus one UPDATE per changed row.
-    Records a change only where the representation actually changed.
+    Records a change only where the representation actually changed. `commune_ids`
+    (INSEE code -> id) spares the change feed looking up communes the caller knows.
     """
     pages = [page.specific_deferred if type(page) is Page else page for page in pages]
     pages = [page for page in pages if isinstance(page, content_models())]
@@ -123,9 +124,7 @@ def items_sync(*, pages: Iterable[Page],
         from cms.readmodel.audience import sharing_by_translation_key
 
         sharing = sharing_by_translation_key(keys=keys)
-    links = _translation_links_many(keys=keys)
-    existing = {item.pk: item for item in PublishedItem.objects.filter(
-        pk__in=[page.pk for page in live]).only("page_id", "etag", "payload")}
+    links, existing = _rows_of(keys=keys, page_ids=[page.pk for page in live])
     prefetch_related_objects(live, "categories")
     written, changes = [], []
     for page in live:
@@ -159,7 +158,7 @@ def items_sync(*, pages: Iterable[Page],
     PublishedItemCategory.objects.bulk_create(
         PublishedItemCategory(item_id=item.pk, slug=slug)
         for item in written for slug in sorted(set(item.payload["categories"])))
-    changes_record(changes)
+    changes_record(changes, commune_ids=commune_ids)
     for item in written:
         if item.pk not in existing and item.payload["translations"]:
             # Siblings list this new translation in their own `translations`.
@@ -167,14 +166,19 @@ def items_sync(*, pages: Iterable[Page],
     return written
 
 
-def _translation_links_many(*, keys) -> dict:
-    """The `translations` links of every item of these translation keys, by key."""
+def _rows_of(*, keys, page_ids: list[int]) -> tuple[dict, dict[int, PublishedItem]]:
+    """The `translations` links of every item of these translation keys, by key, and
+    the current rows of these pages: one query."""
     links: dict = {}
-    for item_id, locale, url, key in (PublishedItem.objects.filter(translation_key__in=keys)
-                                      .order_by("locale")
-                                      .values_list("pk", "locale", "url", "translation_key")):
-        links.setdefault(key, []).append({"locale": locale, "id": item_id, "url": url})
-    return links
+    existing = {}
+    for item in (PublishedItem.objects.filter(Q(translation_key__in=keys) | Q(pk__in=page_ids))
+                 .order_by("locale")
+                 .only("page_id", "locale", "url", "translation_key", "etag", "payload")):
+        if item.translation_key in keys:
+            links.setdefault(item.translation_key, []).append(
+                {"locale": item.locale, "id": item.pk, "url": item.url})
+        existing[item.pk] = item
+    return links, {page_id: existing[page_id] for page_id in page_ids if page_id in existing}
 
 
 @transaction.atomic(savepoint=False)

@@ -20,6 +20,7 @@ from .sharing import (
     AcceptanceRule,
     SharedItem,
     ShareState,
+    SharingGeneration,
     SharingPolicy,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "RemoteActor",
     "ShareState",
     "SharedItem",
+    "SharingGeneration",
     "SharingPolicy",
 ]

@@ -193,3 +193,21 @@ class SharedItem(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.state == ShareState.ACCEPTED
+
+
+class SharingGeneration(models.Model):
+    """One row whose token changes with every change of what sharing decisions read
+    (policies, acceptance rules, communes): a process reuses what it computed from them
+    while the token it computed under is current (federation/sharing/plans.py).
+
+    A random token, not a counter: a rolled-back change can never bring an old value
+    back while a process still holds what it computed under it.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("génération des règles de partage")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -5,7 +5,7 @@ Public entry points (keyword-only), importable from here:
 - acceptance_decide(*, receiver, kind, source_commune=None, source_server="") -> str
 - share_create(*, page, receiver, source_server="", source_commune=None) -> SharedItem
 - share_decide(*, share, action, user) -> SharedItem
-- shares_sync(*, page) -> list[SharedItem]
+- shares_sync(*, page) -> list[SharedItem] | None
 """
 
 from typing import Any

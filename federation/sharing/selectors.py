@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 
-def sharing_policy_get(*, commune: CommuneHomePage) -> SharingPolicy | None:
-    return (SharingPolicy.objects.filter(commune=commune)
-            .prefetch_related("categories", "named_communes").first())
-
-
 def sharing_audience(*, policy: SharingPolicy) -> list[CommuneHomePage]:
     """Local communes the policy's commune shares with (itself and mirrors excluded)."""
     from cms.communes.selectors import commune_list, commune_neighbours
@@ -49,23 +44,12 @@ def sharing_audience(*, policy: SharingPolicy) -> list[CommuneHomePage]:
     return sorted(audience.values(), key=lambda other: (other.title, other.pk))
 
 
-def sharing_covers(*, policy: SharingPolicy, kind: str, category_ids: Iterable[int]) -> bool:
-    """Whether the policy shares an item of this kind with these categories."""
-    if kind not in (policy.kinds or []):
-        return False
-    wanted = {category.pk for category in policy.categories.all()}
-    return not wanted or bool(wanted & set(category_ids))
-
-
 def acceptance_decide_many(
     *, receivers: Iterable[CommuneHomePage], kind: str,
     source_commune: CommuneHomePage | None = None, source_server: str = "",
 ) -> dict[int, str]:
-    """"accept" or "review" per receiving commune id, in two queries.
-
-    The most specific matching rule wins (source and kind, then source, then kind);
-    between equally specific rules, "review". No rule: the commune's default.
-    """
+    """"accept" or "review" per receiving commune id, in two queries (see
+    `acceptance_choose`)."""
     ids = [receiver.pk for receiver in receivers]
     if not ids:
         return {}
@@ -74,19 +58,54 @@ def acceptance_decide_many(
         sources |= Q(source_commune=source_commune)
     if source_server:
         sources |= Q(source_commune__isnull=True, source_server__iexact=source_server)
-    best: dict[int, tuple[int, int, str]] = {}
-    rules = AcceptanceRule.objects.filter(receiver_id__in=ids).filter(
-        Q(kind="") | Q(kind=kind)).filter(sources)
+    rules, defaults = acceptance_rules_of(
+        receiver_ids=ids, narrowed=(Q(kind="") | Q(kind=kind)) & sources)
+    return acceptance_choose(rules=rules, defaults=defaults, receiver_ids=ids, kind=kind,
+                             source_commune_id=source_commune.pk if source_commune else None,
+                             source_server=source_server)
+
+
+def acceptance_rules_of(*, receiver_ids: Iterable[int], narrowed: Q | None = None,
+                        ) -> tuple[list[AcceptanceRule], dict[int, str]]:
+    """The acceptance rules of these communes (those matching `narrowed`) and their
+    default answers: two queries."""
+    ids = list(receiver_ids)
+    if not ids:
+        return [], {}
+    rules = AcceptanceRule.objects.filter(receiver_id__in=ids)
+    if narrowed is not None:
+        rules = rules.filter(narrowed)
+    defaults = dict(SharingPolicy.objects.filter(commune_id__in=ids)
+                    .values_list("commune_id", "default_acceptance"))
+    return list(rules), defaults
+
+
+def acceptance_choose(*, rules: Iterable[AcceptanceRule], defaults: dict[int, str],
+                      receiver_ids: Iterable[int], kind: str,
+                      source_commune_id: int | None = None, source_server: str = "",
+                      ) -> dict[int, str]:
+    """"accept" or "review" per receiver, from its rules and default (no query).
+
+    The most specific matching rule wins (source and kind, then source, then kind);
+    between equally specific rules, "review". No rule: the commune's default.
+    """
+    server = source_server.lower()
+    best: dict[int, tuple[int, bool, str]] = {}
     for rule in rules:
+        if rule.kind not in ("", kind):
+            continue
+        if rule.source_commune_id is not None:
+            if rule.source_commune_id != source_commune_id:
+                continue
+        elif rule.source_server and (not server or rule.source_server.lower() != server):
+            continue
         rank = (rule.specificity, rule.decision == Acceptance.REVIEW, rule.decision)
         if rule.receiver_id not in best or rank[:2] > best[rule.receiver_id][:2]:
             best[rule.receiver_id] = rank
-    defaults = dict(SharingPolicy.objects.filter(commune_id__in=ids)
-                    .values_list("commune_id", "default_acceptance"))
     return {
         receiver_id: (best[receiver_id][2] if receiver_id in best
                       else defaults.get(receiver_id, Acceptance.REVIEW))
-        for receiver_id in ids
+        for receiver_id in receiver_ids
     }
 
 
@@ -106,22 +125,31 @@ def acceptance_decide(
 # --- what the pipeline writes ---------------------------------------------------------
 
 
-def share_states(*, keys: Iterable[uuid.UUID]) -> list:
-    """Where the items of these translation keys stand in the communes they are shared
-    with: the audience provider's answer (cms/readmodel/audience.py), one query."""
+_AUDIENCE_STATES = {ShareState.ACCEPTED: "accepted", ShareState.PENDING: "pending",
+                    ShareState.HIDDEN: "hidden", ShareState.DECLINED: "declined"}
+
+
+def share_reach(*, translation_key: uuid.UUID, receiver_id: int, receiver_key: uuid.UUID,
+                insee_code: str, origin_id: int, kind: str, state: str, featured: bool):
+    """A share as the audience provider tells it (cms/readmodel/audience.py's Reach)."""
     from cms.readmodel.audience import Reach
     from cms.readmodel.models import AudienceState
 
-    states = {ShareState.ACCEPTED: AudienceState.ACCEPTED,
-              ShareState.PENDING: AudienceState.PENDING,
-              ShareState.HIDDEN: AudienceState.HIDDEN,
-              ShareState.DECLINED: AudienceState.DECLINED}
+    return Reach(translation_key=translation_key, commune_id=receiver_id,
+                 commune_key=receiver_key, commune_insee=insee_code, origin_id=origin_id,
+                 kind=kind, state=AudienceState.FEATURED if featured
+                 else AudienceState(_AUDIENCE_STATES[state]))
+
+
+def share_states(*, keys: Iterable[uuid.UUID]) -> list:
+    """Where the items of these translation keys stand in the communes they are shared
+    with: the audience provider's answer (cms/readmodel/audience.py), one query."""
     rows = (SharedItem.objects.filter(translation_key__in=list(keys))
             .values_list("translation_key", "receiver_id", "receiver__translation_key",
                          "receiver__insee_code", "origin_commune_id", "kind", "state", "featured"))
-    return [Reach(translation_key=key, commune_id=receiver_id, commune_key=receiver_key,
-                  commune_insee=insee, origin_id=origin_id, kind=kind,
-                  state=AudienceState.FEATURED if featured else states[state])
+    return [share_reach(translation_key=key, receiver_id=receiver_id, receiver_key=receiver_key,
+                        insee_code=insee, origin_id=origin_id, kind=kind, state=state,
+                        featured=featured)
             for key, receiver_id, receiver_key, insee, origin_id, kind, state, featured in rows]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -28,6 +29,7 @@ from federation.models import (
 from federation.models.sharing import SHARE_TRANSITIONS, ShareAction
 
 from . import selectors
+from .plans import SharingPlan, sharing_plan
 
 if TYPE_CHECKING:
     import uuid
@@ -47,10 +49,17 @@ def _kind_of(page: Page) -> str | None:
 
 
 class SharingAudience:
-    """The publishing pipeline's audience provider (cms/publishing/audience.py)."""
+    """The publishing pipeline's audience provider (cms/readmodel/audience.py)."""
 
-    def decide(self, *, page: Page) -> None:
-        shares_sync(page=page)
+    def decide(self, *, page: Page):
+        shares = shares_sync(page=page)
+        if shares is None:
+            return None
+        return [selectors.share_reach(
+            translation_key=share.translation_key, receiver_id=share.receiver_id,
+            receiver_key=share.receiver_key, insee_code=share.receiver_insee,
+            origin_id=share.origin_commune_id, kind=share.kind, state=share.state,
+            featured=share.featured) for share in shares]
 
     def states(self, *, keys):
         return selectors.share_states(keys=keys)
@@ -64,9 +73,11 @@ def _commune_of(page: Page) -> CommuneHomePage | None:
 
 
 @transaction.atomic(savepoint=False)
-def shares_sync(*, page: Page) -> list[SharedItem]:
+def shares_sync(*, page: Page) -> list[SharedItem] | None:
     """Bring the rule-made references of a published page in line with its commune's
-    sharing rules; return the references that exist afterwards.
+    sharing rules; return every reference of its item afterwards (each with its
+    receiver's INSEE code as `receiver_insee`), or None when the page is not one the
+    rules apply to (a translation, a remote commune's page, not live).
 
     Only source-locale pages are shared: translations follow through their
     translation_key. A page that is not live keeps its references (readers only list
@@ -75,26 +86,24 @@ def shares_sync(*, page: Page) -> list[SharedItem]:
     page = page.specific_deferred if type(page) is Page else page
     kind = _kind_of(page)
     if kind is None or not page.live or page.locale_id != default_locale().pk:
-        return []
+        return None
     commune = _commune_of(page)
     if commune is None or commune.origin_server:
-        return []
-    policy = selectors.sharing_policy_get(commune=commune)
-    audience = selectors.sharing_audience(policy=policy) if policy is not None else []
+        return None
     # Called by the publishing pipeline, which writes the read model once afterwards.
-    return _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
-                        audience=audience, refresh=False)
+    return _shares_sync(page=page, kind=kind, commune=commune,
+                        plan=sharing_plan(commune=commune), refresh=False)
 
 
 def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
-                 policy: SharingPolicy | None, audience: list[CommuneHomePage],
-                 refresh: bool) -> list[SharedItem]:
+                 plan: SharingPlan | None, refresh: bool) -> list[SharedItem]:
     category_ids = [category.pk for category in page.categories.all()]
-    if policy is None or not selectors.sharing_covers(policy=policy, kind=kind,
-                                                      category_ids=category_ids):
-        audience = []
-    existing = {share.receiver_id: share for share in SharedItem.objects.filter(page=page)}
-    wanted = {receiver.pk: receiver for receiver in audience}
+    receivers = (plan.receivers if plan is not None
+                 and plan.covers(kind=kind, category_ids=category_ids) else ())
+    every = list(SharedItem.objects.filter(translation_key=page.translation_key)
+                 .annotate(receiver_insee=F("receiver__insee_code")))
+    existing = {share.receiver_id: share for share in every if share.page_id == page.pk}
+    wanted = {receiver.pk: receiver for receiver in receivers}
     # A page moved to another commune: its old commune's rule-made references go.
     stale = [share for receiver_id, share in existing.items()
              if share.by_rule and (receiver_id not in wanted
@@ -102,25 +111,26 @@ def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
     stale_ids = {share.receiver_id for share in stale}
     new = [receiver for receiver_id, receiver in wanted.items()
            if receiver_id not in existing or receiver_id in stale_ids]
-    decisions = selectors.acceptance_decide_many(receivers=new, kind=kind,
-                                                 source_commune=commune)
+    decisions = plan.decisions(receiver_ids=[receiver.pk for receiver in new], kind=kind,
+                               source_commune_id=commune.pk) if new else {}
     now = timezone.now()
     if stale:
         SharedItem.objects.filter(pk__in=[share.pk for share in stale]).delete()
     created = SharedItem.objects.bulk_create([
         SharedItem(page_id=page.pk, translation_key=page.translation_key, kind=kind,
-                   origin_commune=commune, receiver=receiver,
+                   origin_commune=commune, receiver_id=receiver.pk,
                    receiver_key=receiver.translation_key,
                    state=(ShareState.ACCEPTED if decisions[receiver.pk] == Acceptance.ACCEPT
                           else ShareState.PENDING),
                    decided_at=now if decisions[receiver.pk] == Acceptance.ACCEPT else None)
         for receiver in new
     ])
+    for share, receiver in zip(created, new, strict=True):
+        share.receiver_insee = receiver.insee_code
     # Pending references are audience rows too (the receiver withholds the item).
     if (created or stale) and refresh:
         _visibility_changed(translation_keys=[page.translation_key])
-    kept = [share for share in existing.values() if share not in stale]
-    return [*kept, *created]
+    return [*(share for share in every if share not in stale), *created]
 
 
 @transaction.atomic
@@ -217,8 +227,7 @@ def shares_reevaluate(*, commune: CommuneHomePage) -> int:
     items were looked at. One transaction per item: a long run never holds locks."""
     if commune.origin_server:
         return 0
-    policy = selectors.sharing_policy_get(commune=commune)
-    audience = selectors.sharing_audience(policy=policy) if policy is not None else []
+    plan = sharing_plan(commune=commune)
     count = 0
     for model, kind in ((kind.model, kind.name) for kind in kinds()):
         pages = (model.objects.live().descendant_of(commune)
@@ -226,15 +235,15 @@ def shares_reevaluate(*, commune: CommuneHomePage) -> int:
                  .prefetch_related("categories").order_by("pk"))
         for page in pages.iterator(chunk_size=200):
             with transaction.atomic():
-                _shares_sync(page=page, kind=kind, commune=commune, policy=policy,
-                             audience=audience, refresh=True)
+                _shares_sync(page=page, kind=kind, commune=commune, plan=plan,
+                             refresh=True)
             count += 1
     # Items that were unpublished keep references for when they come back, but not
     # references the rules no longer allow.
     live_ids = set()
     for model in content_models():
         live_ids |= set(model.objects.live().descendant_of(commune).values_list("pk", flat=True))
-    allowed = {receiver.pk for receiver in audience}
+    allowed = {receiver.pk for receiver in plan.receivers} if plan is not None else set()
     SharedItem.objects.filter(origin_commune=commune, by_rule=True).exclude(
         page_id__in=live_ids).exclude(receiver_id__in=allowed).delete()
     return count

@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 
 OUTBOX_TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 # Wagtail's own publish (revision, page rows, log entry, comments, workflow, reference
-# index and admin search tasks queued) is about 31 of these; the pipeline the rest
-# (sharing decided, Audience rows, read model, one change, outbox rows).
-MAX_QUERIES_PER_PUBLISH = 54
+# index and admin search tasks queued) is 29 of these; the pipeline the rest (the
+# commune, its sharing plan, the shares, Audience rows, read model, one change with
+# its audience, the contributions observer, one outbox INSERT).
+MAX_QUERIES_PER_PUBLISH = 40
 
 
 @pytest.fixture
@@ -33,6 +34,7 @@ def test_a_shared_publish_writes_one_change_with_its_audience(shared_world, sett
                                                               django_assert_max_num_queries):
     commune, neighbour = shared_world
     settings.TASKS = OUTBOX_TASKS  # as deployed: Wagtail's tasks queued, not run inline
+    make_news(commune, title="Vœux du maire")  # the commune's sharing plan is known
     page = make_news(commune, title="Marché de Noël", live=False)
     Change.objects.all().delete()
     OutboxMessage.objects.all().delete()
@@ -42,7 +44,7 @@ def test_a_shared_publish_writes_one_change_with_its_audience(shared_world, sett
     with django_assert_max_num_queries(MAX_QUERIES_PER_PUBLISH):
         revision.publish()
 
-    change = Change.objects.get()
+    change = Change.objects.get()  # one event, with the audience decided before
     assert change.action == "created" and change.item_id == page.pk
     assert change.payload["shared_with"] == [neighbour.insee_code]
     assert list(ChangeAudience.objects.values_list("commune_id", "present")) == [

@@ -10,6 +10,8 @@ from wagtail.models import Page
 from cms.communes.models import CommuneHomePage
 from cms.communes.validators import latitude_validators, longitude_validators
 
+_KEYS_SET_BY_WAGTAIL = ("content_type", "locale", "latest_revision", "live_revision")
+
 
 class CommuneContentPage(Page):
     """Abstract base: a page that lives inside one commune's tree."""
@@ -29,6 +31,12 @@ class CommuneContentPage(Page):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        # Wagtail sets these keys itself and the database's foreign keys guard them:
+        # Django would check that each exists with one query on every save (four of
+        # the queries of a publish).
+        super().clean_fields(exclude={*(exclude or ()), *_KEYS_SET_BY_WAGTAIL})
 
     @cached_property
     def commune(self) -> CommuneHomePage | None:
