@@ -55,13 +55,24 @@ def pytest_sessionfinish(session, exitstatus):
 # features, writes raw SQL, locks rows (select_for_update, skip_locked) or inserts in bulk
 # belongs here (a node id prefix, and why).
 DB_VENDOR_TESTS = {
-    "tests/api/": "the list payloads' SQL per vendor (ListPayloadText), the change feed's "
-                  "and key usage's row locks, bulk inserts of the read model",
-    "tests/publishing/": "the outbox claims rows with select_for_update(skip_locked)",
-    "tests/search/": "the database backend (PostgreSQL full text, SQLite containment), "
-                     "its bulk upsert, the GIN index migration",
-    "tests/federation/test_": "the inbox's raw INSERT ... ON CONFLICT and key lookup SQL, "
-                              "skip_locked claims, mirror_bulk's multi-row inserts",
+    "tests/api/test_items.py": "the list payloads' SQL per vendor (ListPayloadText)",
+    "tests/api/test_queries.py": "the same lists' query counts",
+    "tests/api/test_changes.py": "the change feed's numbering under a row lock",
+    "tests/api/test_keys.py": "key usage counted under a row lock",
+    "tests/api/test_hostile_routes.py": "integer overflow at the database (20-digit ids)",
+    "tests/api/test_bad_input.py": "hostile parameters reaching the SQL",
+    "tests/publishing/test_outbox.py": "the outbox claims rows with select_for_update(skip_locked)",
+    "tests/search/test_database.py": "the database backend (PostgreSQL full text, SQLite "
+                                     "containment), its bulk upsert, the GIN index migration",
+    "tests/search/test_api.py": "search answered by the database backend",
+    "tests/search/test_query.py": "the database backend's scoring",
+    "tests/search/test_outbox.py": "the database backend's bulk upsert from the outbox",
+    "tests/federation/test_ap_inbound": "the inbox's raw INSERT ... ON CONFLICT, "
+                                        "mirror_bulk's multi-row inserts and row locks",
+    "tests/federation/test_ap_inbox_security.py": "replays caught by the unique insert",
+    "tests/federation/test_ap_delivery.py": "deliveries claimed with skip_locked",
+    "tests/federation/test_ap_claims.py": "inbox messages claimed with skip_locked",
+    "tests/federation/test_ap_retention.py": "retention deletes in batches",
     "tests/core/test_worker.py": "the loop's row claims; SQLite locks whole tables",
     "tests/core/test_cache.py": "the database cache table",
     "tests/core/test_postgres.py": "the PostgreSQL-only psycopg dumper, skipped elsewhere",
