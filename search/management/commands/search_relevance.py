@@ -3,7 +3,7 @@
 import json
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from search.maintenance import search_rebuild
@@ -37,7 +37,14 @@ class Command(BaseCommand):
 
     def handle(self, *, backend: list[str] | None, per_query: bool, json: str | None,
                **options) -> None:
-        from tests.search.relevance.queries import QUERIES
+        try:
+            import ranx  # noqa: F401 (scores the runs: search/relevance.py)
+
+            from tests.search.relevance.queries import QUERIES
+        except ImportError as error:
+            raise CommandError(
+                "search_relevance is a developer tool: it needs a checkout with tests/ and "
+                "the development dependencies (pip install -e '.[dev]')") from error
 
         figures = {}
         for name in backend or list(BACKENDS):
