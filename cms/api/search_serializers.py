@@ -37,7 +37,9 @@ class SearchQuerySerializer(StrictQuerySerializer):
     category = CommaListField(help_text="Facet filter: category slugs.")
     dates = serializers.ChoiceField(choices=list(query.DATE_BUCKETS), required=False,
                                     help_text="Facet filter: events in this period.")
-    include_past_events = serializers.BooleanField(required=False, default=False)
+    include_past_events = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Also past events and expired alerts (what has ended).")
     page = serializers.IntegerField(required=False, min_value=1, default=1,
                                     max_value=query.MAX_RESULT_WINDOW)
 

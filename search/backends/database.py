@@ -184,8 +184,9 @@ class DatabaseSearchBackend(SearchBackend):
         if query.geo is not None:  # never set: capabilities.geo_distance is False
             raise NotImplementedError("geo_distance")
         if not query.include_past_events:
-            queryset = queryset.filter(~Q(kind="event") | Q(end__gte=query.now)
-                                       | Q(end__isnull=True, start__gte=query.now))
+            # Past events and expired alerts: whatever ended (an event's end is its
+            # start when it has none, tests/search/behaviour.py).
+            queryset = queryset.filter(Q(end__isnull=True) | Q(end__gte=query.now))
         return queryset
 
     @staticmethod

@@ -8,9 +8,10 @@ Subclasses provide the `backend` fixture (configured as settings.CLOCHER_SEARCH)
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from search.query import SearchRequest, SearchRequestError, search_run, search_suggest
-from tests.factories import make_directory, publish
+from tests.factories import make_alert, make_directory, publish
 
 from .conftest import drain
 
@@ -106,6 +107,21 @@ class SearchBehaviour:
         everything = search_run(request=SearchRequest(text="vide grenier", scope="all",
                                                       include_past_events=True))
         assert {"Vide-grenier de l'école", "Vide-grenier d'hiver"} <= set(titles(everything))
+
+    def test_expired_alerts_hidden_unless_asked(self, backend, corpus, commune):
+        now = timezone.now()
+        make_alert(commune, title="Canicule : vigilance orange",
+                   valid_from=now - dt.timedelta(days=60), valid_until=now - dt.timedelta(days=50))
+        make_alert(commune, title="Canicule : points d'eau ouverts",
+                   valid_from=now - dt.timedelta(days=1), valid_until=now + dt.timedelta(days=2))
+        make_alert(commune, title="Canicule : salle rafraîchie", valid_until=None)
+        drain()
+        current = search_run(request=SearchRequest(text="canicule", scope="all"))
+        assert sorted(titles(current)) == ["Canicule : points d'eau ouverts",
+                                           "Canicule : salle rafraîchie"]
+        everything = search_run(request=SearchRequest(text="canicule", scope="all",
+                                                      include_past_events=True))
+        assert "Canicule : vigilance orange" in titles(everything)
 
     def test_facet_counts_stay_right_when_a_facet_is_selected(self, backend, corpus):
         results = search_run(request=SearchRequest(scope="all", kinds=("event",)))

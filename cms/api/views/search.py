@@ -55,8 +55,8 @@ class SearchView(PublicAPIView):
                    description="Full text over the commune and its neighbours (default), a "
                                "radius, an EPCI, a department or everything. Facet filters "
                                "(kind, communes, category, dates) do not change their own "
-                               "facet's counts. Events: upcoming only unless "
-                               "include_past_events.",
+                               "facet's counts. Past events and expired alerts only "
+                               "with include_past_events.",
                    responses={200: serializers.SearchResponseSerializer, **ERRORS})
     def get(self, request, *args, **kwargs):
         params = self.query()

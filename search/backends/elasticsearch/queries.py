@@ -121,7 +121,8 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
 
 
 def filter_clauses(query: BackendQuery) -> list[dict[str, Any]]:
-    """The conditions every hit meets: live, in scope, not a past event."""
+    """The conditions every hit meets: live, in scope, not ended (past events,
+    expired alerts)."""
     filters: list[dict[str, Any]] = [{"term": {"live": True}}]
     if query.scope_communes is not None:
         codes = list(query.scope_communes)
@@ -139,9 +140,9 @@ def filter_clauses(query: BackendQuery) -> list[dict[str, Any]]:
         lat, lon, radius = query.geo
         filters.append({"geo_distance": {"distance": f"{radius}km",
                                          "location": {"lat": lat, "lon": lon}}})
-    if not query.include_past_events:
+    if not query.include_past_events:  # past events and expired alerts: what ended
         filters.append({"bool": {"should": [
-            {"bool": {"must_not": {"term": {"kind": "event"}}}},
+            {"bool": {"must_not": {"exists": {"field": "end"}}}},
             {"range": {"end": {"gte": _minute(query.now)}}},
         ], "minimum_should_match": 1}})
     return filters
