@@ -196,6 +196,9 @@ if MEDIA_S3_BUCKET:
 # runs of Wagtail's scheduled publishing (go-live and expiry times).
 CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = float(
     env_str("CLOCHER_SCHEDULED_PUBLISHING_INTERVAL", "60"))
+# The longest a periodic job or one outbox batch may run before the worker stops it and
+# records a failure (below the five-minute lease of claimed rows); 0 disables the limit.
+CLOCHER_WORKER_TIMEOUT_SECONDS = float(env_str("CLOCHER_WORKER_TIMEOUT_SECONDS", "120"))
 # Wagtail's own background tasks (reference index, admin search) go to the same outbox.
 TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 
