@@ -12,14 +12,13 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from wagtail.images import get_image_model
-from wagtail.models import Collection
 
 from cms.communes.models import CommuneHomePage
 from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
 from cms.readmodel import listings as selectors
 
 from .models import Contribution
+from .uploads import contribution_image_publish, contribution_image_store
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +96,8 @@ def contribution_published(*, contribution: Contribution) -> None:
     contribution.status = Contribution.Status.PUBLISHED
     contribution.decided_at = timezone.now()
     contribution.save(update_fields=["status", "decided_at"])
+    if contribution.page is not None:
+        contribution_image_publish(page=contribution.page, commune=contribution.commune)
     url = contribution.page.get_full_url() if contribution.page else ""
     # A moderator's action, in the admin's language: switch to the resident's.
     with override(contribution.language):
@@ -139,19 +140,10 @@ def _image_store(*, commune: CommuneHomePage, data: dict):
     upload = data.get("image")
     if not upload:
         return None
-    # The commune's collection (cms/communes/roles.py), so its moderators can see it.
-    collection = (
-        Collection.objects.filter(group_permissions__group__page_permissions__page=commune)
-        .order_by("pk").first()
-        or Collection.get_first_root_node()
-    )
-    image = get_image_model()(
-        title=(data.get("image_alt") or data["title"])[:255],
-        description=(data.get("image_alt") or "")[:255],
-        file=upload, collection=collection,
-    )
-    image.save()
-    return image
+    # Private until the proposal is approved (uploads.py).
+    return contribution_image_store(
+        commune=commune, upload=upload, title=data.get("image_alt") or data["title"],
+        description=data.get("image_alt") or "")
 
 
 def _page_build(*, data: dict, image):

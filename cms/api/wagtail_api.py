@@ -1,15 +1,18 @@
 """Wagtail's read API at /api/v2/, held to the partner API's rules: no remote item
-before a commune here shows it (cms/readmodel/audience.py), and hostile parameters get
-a 400, never a 500."""
+before a commune here shows it (cms/readmodel/audience.py), no image or document of a
+private collection (unmoderated uploads), and hostile parameters get a 400, never a
+500."""
 
 import re
 
+from django.db.models import Q, QuerySet
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import CollectionViewRestriction
 
 MAX_OFFSET = 1_000_000
 _WORD = re.compile(r"\w+")
@@ -58,11 +61,36 @@ class ListedPagesAPIViewSet(PagesAPIViewSet):
         return super().get_base_queryset().exclude(translation_key__in=unlisted_keys())
 
 
+def in_public_collections(queryset: QuerySet) -> QuerySet:
+    """Leave out what lies in a collection with a view restriction, or under one: the
+    residents' unmoderated uploads (frontend/uploads.py) and anything an editor made
+    private in the admin's collection privacy settings. For every request: Wagtail's own
+    filter lets any signed-in user through a "login" restriction."""
+    restricted = set(CollectionViewRestriction.objects.values_list("collection__path",
+                                                                   flat=True))
+    if not restricted:
+        return queryset
+    private = Q()
+    for path in restricted:
+        private |= Q(collection__path__startswith=path)
+    return queryset.exclude(private)
+
+
 class BoundedImagesAPIViewSet(ImagesAPIViewSet):
+    """Wagtail's images API: public collections only, bounded parameters."""
+
     pagination_class = BoundedPagination
     filter_backends = _filters(ImagesAPIViewSet)
 
+    def get_queryset(self):
+        return in_public_collections(super().get_queryset())
+
 
 class BoundedDocumentsAPIViewSet(DocumentsAPIViewSet):
+    """Wagtail's documents API: public collections only, bounded parameters."""
+
     pagination_class = BoundedPagination
     filter_backends = _filters(DocumentsAPIViewSet)
+
+    def get_queryset(self):
+        return in_public_collections(super().get_queryset())

@@ -6,11 +6,12 @@ communicant delete an empty section (change + publish on a leaf page), so only a
 platform administrator (a superuser) may delete them.
 """
 
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.models import Page
+from wagtail.models import GroupPagePermission, Page
 
 from .models import CommuneHomePage, PortalPage
 from .sections import section_labels
@@ -57,3 +58,24 @@ def structure_bulk_delete_refuse(request, action_type, objects, action_class_ins
         % {"titles": ", ".join(page.title for page in structure)},
     )
     return redirect(action_class_instance.next_url)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def chooser_pages_of_own_communes(pages: QuerySet[Page], request) -> QuerySet[Page]:
+    """The page chooser (browse and search, links and page fields alike) shows a user
+    without superuser rights the pages of the communes they have a role in, and the
+    ancestors leading to them; never another commune's pages, drafts included (issue
+    24, finding 13). Wagtail's explorer, admin search and reports already keep to the
+    user's page permissions; its chooser does not."""
+    user = request.user
+    if user.is_superuser:
+        return pages
+    paths = set(GroupPagePermission.objects.filter(group__user=user)
+                .values_list("page__path", flat=True))
+    if not paths:
+        return pages.none()
+    step = Page.steplen
+    visible = Q(path__in={path[:end] for path in paths for end in range(step, len(path), step)})
+    for path in paths:
+        visible |= Q(path__startswith=path)
+    return pages.filter(visible)

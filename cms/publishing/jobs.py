@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from .deadline import WorkTimeout, deadline
 from .models import PeriodicJobRun
+
+__all__ = ["Job", "WorkTimeout", "job_register", "jobs", "jobs_next_due_in", "jobs_run_due"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,23 +65,47 @@ def _claim(job: Job, now: dt.datetime) -> bool:
     return True
 
 
-def jobs_run_due(*, names: list[str] | None = None, force: bool = False) -> dict[str, Any]:
-    """Run the jobs that are due (all of `names` when forced); return their results."""
+def jobs_run_due(*, names: list[str] | None = None, force: bool = False,
+                 timeout: float | None = None) -> dict[str, Any]:
+    """Run the jobs that are due (all of `names` when forced); return their results, an
+    exception for each job that failed. A failure (a locked database included, at the
+    claim too) is logged and counted on the job's row; the other jobs still run. With
+    `timeout`, a job running longer is stopped (deadline.py)."""
     results: dict[str, Any] = {}
     now = timezone.now()
     for name, job in _jobs.items():
         if names is not None and name not in names:
             continue
-        if not (_claim(job, now) or force):
-            continue
         try:
-            results[name] = job.run()
-        except Exception as error:
-            # One job's failure must not stop the loop; it runs again next period.
+            if not (_claim(job, now) or force):
+                continue
+            with deadline(timeout, what=f"job {name}"):
+                results[name] = job.run()
+        except Exception as error:  # noqa: BLE001 - one job must not stop the others
             logger.exception("periodic job %s failed", name)
-            PeriodicJobRun.objects.filter(name=name).update(last_error=str(error)[:2000])
+            _failure_record(name=name, error=error)
             results[name] = error
+        else:
+            _success_record(name=name)
     return results
+
+
+def _failure_record(*, name: str, error: Exception) -> None:
+    # The row may be unwritable for the same reason the job failed (a locked database).
+    try:
+        PeriodicJobRun.objects.filter(name=name).update(
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            failures=F("failures") + 1, last_failed_at=timezone.now())
+    except Exception:  # noqa: BLE001
+        logger.exception("periodic job %s: its failure could not be recorded", name)
+
+
+def _success_record(*, name: str) -> None:
+    try:
+        PeriodicJobRun.objects.filter(name=name, failures__gt=0).update(failures=0,
+                                                                       last_error="")
+    except Exception:  # noqa: BLE001
+        logger.exception("periodic job %s: its success could not be recorded", name)
 
 
 def jobs_next_due_in(*, now: dt.datetime | None = None) -> float | None:

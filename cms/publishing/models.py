@@ -52,6 +52,9 @@ class PeriodicJobRun(models.Model):
     next_run_at = models.DateTimeField()
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Failures since the last success: what `manage.py outbox jobs` shows an operator.
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tâche périodique")

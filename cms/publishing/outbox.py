@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .deadline import deadline
 from .models import OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,9 @@ class DrainReport:
     done: int = 0
     failed: int = 0
     dead: int = 0
+    # Categories whose drain itself failed (a locked database at the claim or while
+    # recording an outcome): their rows wait for the next pass, untouched.
+    errors: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
 
 
@@ -178,7 +182,7 @@ def _claim(*, consumer: Consumer, now: dt.datetime, force: bool) -> list[OutboxM
 
 
 def _drain_batch(*, consumer: Consumer, now: dt.datetime, force: bool,
-                 report: DrainReport) -> int:
+                 report: DrainReport, timeout: float | None = None) -> int:
     # The handler runs outside any transaction of ours: it may talk to a search node
     # or a peer for seconds, and must not hold database locks meanwhile.
     rows = _claim(consumer=consumer, now=now, force=force)
@@ -188,7 +192,8 @@ def _drain_batch(*, consumer: Consumer, now: dt.datetime, force: bool,
     for row in rows:
         newest[row.object_id if consumer.coalesce else row.pk] = row
     try:
-        consumer.handle(list(newest.values()))
+        with deadline(timeout, what=f"outbox handler {consumer.category}"):
+            consumer.handle(list(newest.values()))
     except Exception as error:  # noqa: BLE001 - every failure is retried or dead-lettered
         _failed(consumer=consumer, rows=rows, error=error, now=now, report=report)
         return 0
@@ -227,20 +232,34 @@ def _failed(*, consumer: Consumer, rows: list[OutboxMessage], error: Exception,
 
 
 def outbox_drain(*, categories: Iterable[str] | None = None, force: bool = False,
-                 max_batches: int = 1000) -> DrainReport:
+                 max_batches: int = 1000, timeout: float | None = None) -> DrainReport:
     """Run the handlers of due rows, category by category, batch by batch; a category
-    whose batch failed waits for its backoff. `force` ignores the backoff (CLI, tests)."""
+    whose batch failed waits for its backoff. `force` ignores the backoff (CLI, tests);
+    `timeout` stops a handler running longer (deadline.py), a failure like any other.
+    A category whose drain fails outside its handler (a locked database) is logged and
+    counted in `errors`; the next categories are drained all the same."""
     report = DrainReport()
     for category in (list(categories) if categories is not None else list(_consumers)):
         consumer = _consumers[category]
-        for _batch in range(max_batches):
-            failed_before = report.failed + report.dead
-            if not _drain_batch(consumer=consumer, now=timezone.now(), force=force,
-                                report=report):
-                break
-            if report.failed + report.dead > failed_before:
-                break
+        try:
+            _drain_category(consumer=consumer, force=force, max_batches=max_batches,
+                            timeout=timeout, report=report)
+        except Exception:  # noqa: BLE001 - one category must not starve the others
+            logger.exception("outbox: draining %s failed; its rows wait for the next pass",
+                             category)
+            report.errors += 1
     return report
+
+
+def _drain_category(*, consumer: Consumer, force: bool, max_batches: int,
+                    timeout: float | None, report: DrainReport) -> None:
+    for _batch in range(max_batches):
+        failed_before = report.failed + report.dead
+        if not _drain_batch(consumer=consumer, now=timezone.now(), force=force,
+                            report=report, timeout=timeout):
+            break
+        if report.failed + report.dead > failed_before:
+            break
 
 
 def outbox_due_categories() -> list[str]:

@@ -196,6 +196,9 @@ if MEDIA_S3_BUCKET:
 # runs of Wagtail's scheduled publishing (go-live and expiry times).
 CLOCHER_SCHEDULED_PUBLISHING_INTERVAL = float(
     env_str("CLOCHER_SCHEDULED_PUBLISHING_INTERVAL", "60"))
+# The longest a periodic job or one outbox batch may run before the worker stops it and
+# records a failure (below the five-minute lease of claimed rows); 0 disables the limit.
+CLOCHER_WORKER_TIMEOUT_SECONDS = float(env_str("CLOCHER_WORKER_TIMEOUT_SECONDS", "120"))
 # Wagtail's own background tasks (reference index, admin search) go to the same outbox.
 TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 
@@ -205,6 +208,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+# Pixels (width × height × frames) an image may have, on every path that stores one
+# (cms/core/images.py): 40 million is a 7,300 × 5,500 photo; a small file can declare
+# far more (a decompression bomb), which would cost seconds and gigabytes to render.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("CLOCHER_IMAGE_MAX_PIXELS", 40_000_000)
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
