@@ -222,6 +222,13 @@ class FuzzyBehaviour:
         results = search_run(request=SearchRequest(text="footbal", scope="all"))
         assert "Club de football de Montoir" in titles(results)
 
+    def test_no_typo_on_words_under_five_letters(self, backend, corpus):
+        # One letter off, a short word is another word: "fort" is not "port".
+        results = search_run(request=SearchRequest(text="fort", scope="all"))
+        assert "Grande brocante du port" not in titles(results)
+        results = search_run(request=SearchRequest(text="port", scope="all"))
+        assert "Grande brocante du port" in titles(results)
+
 
 class SynonymBehaviour:
     """Search-time synonyms (search/analysis/synonyms_fr.txt), on every backend."""

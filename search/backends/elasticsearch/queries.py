@@ -15,12 +15,13 @@ from ..base import BackendQuery
 
 FULL_FIELDS = ["title^4", "summary^2", "body", "commune_name^2", "categories_text^2"]
 FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
-# Fuzzy expansion is the costliest clause (issue 4 profile): bounded per term. Typos as
-# Algolia allows them by default: one from 4 letters, two from 8 (Lucene's AUTO: 3 and
-# 6). Two-edit automata for 6- and 7-letter words were most of a typo pass's cost
-# (issue 4: 28 % on Elasticsearch, about half on OpenSearch), and words of 3 letters
-# no longer match every 3-letter word one letter away.
-FUZZY_OPTIONS = {"fuzziness": "AUTO:4,8", "prefix_length": 2, "max_expansions": 10}
+# Fuzzy expansion is the costliest clause (issue 4 profile): bounded per term. One typo
+# from 5 letters, two from 8 (Lucene's AUTO: 3 and 6). A word of 4 letters or fewer is
+# taken as typed: one letter off, it is another word ("fort" is not "port", "foot" not
+# "fout"), and matching it invented answers. Two-edit automata for 6- and 7-letter
+# words were most of a typo pass's cost (28 % on Elasticsearch, about half on
+# OpenSearch).
+FUZZY_OPTIONS = {"fuzziness": "AUTO:5,8", "prefix_length": 2, "max_expansions": 10}
 BASIC_FIELDS = ["title_folded^4", "folded"]
 # Typos on the "basic" profile: one field, the title, summary, commune and categories
 # folded (not the body, as FUZZY_FIELDS). The node builds a typo automaton per word and
