@@ -17,7 +17,7 @@ FULL_FIELDS = ["title^4", "summary^2", "body", "commune_name^2", "categories_tex
 FUZZY_FIELDS = ["title^4", "summary^2", "commune_name^2", "categories_text^2"]
 # Fuzzy expansion is the costliest clause (issue 4 profile): bounded per term. One typo
 # from 5 letters, two from 8 (Lucene's AUTO: 3 and 6). A word of 4 letters or fewer is
-# taken as typed: one letter off, it is another word ("fort" is not "port", "foot" not
+# taken as typed: one letter off, it is another word ("porc" is not "port", "foot" not
 # "fout"), and matching it invented answers. Two-edit automata for 6- and 7-letter
 # words were most of a typo pass's cost (28 % on Elasticsearch, about half on
 # OpenSearch).
