@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
@@ -16,7 +15,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from cms.communes.models import CommuneHomePage
+from cms.content.inbound import page_text_sanitise
 from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
+from cms.core import sanitise
 from cms.readmodel import listings as selectors
 
 from .models import Contribution
@@ -58,6 +59,8 @@ def contribution_submit(
     with transaction.atomic():
         image = _image_store(commune=commune, data=data)
         page = _page_build(data=data, image=image)
+        # The sanitising boundary: every field as its kind declares it (plain or HTML).
+        page_text_sanitise(page=page)
         page.slug = _free_slug(section=section, title=data["title"])
         try:
             section.add_child(instance=page)
@@ -166,10 +169,9 @@ def _page_build(*, data: dict, image):
     if kind == Contribution.Kind.NEWS:
         return NewsPage(title=data["title"], lead=data["text"][:600], image=image,
                         date=timezone.localdate(), live=False)
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in data["text"].splitlines()
-                         if line.strip())
     return DirectoryEntryPage(
-        title=data["title"], kind=data["directory_kind"], description=paragraphs,
+        title=data["title"], kind=data["directory_kind"],
+        description=sanitise.html_paragraphs(data["text"]),
         address=data.get("address", ""), phone=data.get("phone", ""),
         website=data.get("website", ""), image=image, live=False,
     )
