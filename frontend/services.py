@@ -56,6 +56,10 @@ def contribution_submit(
     section = selectors.commune_sections(commune=commune).get(SECTION_OF_KIND[data["kind"]])
     if section is None:
         raise ContributionRejected({None: [_("Cette commune ne reçoit pas ce type de contenu.")]})
+    # Names and titles are one line: they go into mail subjects (ours and the
+    # moderators' notifications), where a line break fails the message.
+    data = {**data, "title": sanitise.one_line(data["title"], limit=255),
+            "name": sanitise.one_line(data["name"], limit=120)}
     with transaction.atomic():
         image = _image_store(commune=commune, data=data)
         page = _page_build(data=data, image=image)
@@ -131,9 +135,10 @@ def contribution_declined(*, page_id: int) -> None:
 
 
 def _mail(*, to: str, subject: str, body: str) -> None:
-    # A mail server down must not turn a stored proposal into an error page.
+    # A mail server down must not turn a stored proposal into an error page; a subject
+    # is one line whatever text it quotes.
     try:
-        send_mail(subject, body, None, [to])
+        send_mail(sanitise.one_line(subject), body, None, [to])
     except Exception:
         logger.exception("Contribution email to %s failed", to)
 

@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.validators import latitude_validators, longitude_validators
+from cms.core.sanitise import one_line
 
 
 class CommuneContentPage(Page):
@@ -29,6 +30,12 @@ class CommuneContentPage(Page):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        # One line, whoever typed it: a line break in a title breaks every mail whose
+        # subject names the page (Wagtail's moderation notifications fail on it).
+        self.title = one_line(self.title, limit=255)
 
     @cached_property
     def commune(self) -> CommuneHomePage | None:
