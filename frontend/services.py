@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from cms.communes.models import CommuneHomePage
+from cms.content.inbound import page_text_sanitise
 from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
+from cms.core import sanitise
 from cms.readmodel import listings as selectors
 
 from .models import Contribution
@@ -54,9 +55,15 @@ def contribution_submit(
     section = selectors.commune_sections(commune=commune).get(SECTION_OF_KIND[data["kind"]])
     if section is None:
         raise ContributionRejected({None: [_("Cette commune ne reçoit pas ce type de contenu.")]})
+    # Names and titles are one line: they go into mail subjects (ours and the
+    # moderators' notifications), where a line break fails the message.
+    data = {**data, "title": sanitise.one_line(data["title"], limit=255),
+            "name": sanitise.one_line(data["name"], limit=120)}
     with transaction.atomic():
         image = _image_store(commune=commune, data=data)
         page = _page_build(data=data, image=image)
+        # The sanitising boundary: every field as its kind declares it (plain or HTML).
+        page_text_sanitise(page=page)
         page.slug = _free_slug(section=section, title=data["title"])
         try:
             section.add_child(instance=page)
@@ -129,9 +136,10 @@ def contribution_declined(*, page_id: int) -> None:
 
 
 def _mail(*, to: str, subject: str, body: str) -> None:
-    # A mail server down must not turn a stored proposal into an error page.
+    # A mail server down must not turn a stored proposal into an error page; a subject
+    # is one line whatever text it quotes.
     try:
-        send_mail(subject, body, None, [to])
+        send_mail(sanitise.one_line(subject), body, None, [to])
     except Exception:
         logger.exception("Contribution email to %s failed", to)
 
@@ -158,10 +166,9 @@ def _page_build(*, data: dict, image):
     if kind == Contribution.Kind.NEWS:
         return NewsPage(title=data["title"], lead=data["text"][:600], image=image,
                         date=timezone.localdate(), live=False)
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in data["text"].splitlines()
-                         if line.strip())
     return DirectoryEntryPage(
-        title=data["title"], kind=data["directory_kind"], description=paragraphs,
+        title=data["title"], kind=data["directory_kind"],
+        description=sanitise.html_paragraphs(data["text"]),
         address=data.get("address", ""), phone=data.get("phone", ""),
         website=data.get("website", ""), image=image, live=False,
     )

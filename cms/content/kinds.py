@@ -7,9 +7,13 @@ its JSON-LD and ActivityPub types and both ActivityPub mappings, which of its fi
 search reads, and its sharing label. Consumers iterate the
 registry; `kinds_check` (a system check) refuses an incomplete kind.
 
-ActivityPub mappings get already-typed, already-sanitised values: federation's wire
-module (federation/activitypub/wire.py) parses every remote field as plain text or
-sanitised HTML before `from_ap` sees it.
+Every free-text field of a kind's model is declared plain or HTML (`text_fields`,
+cms/core/sanitise.py): plain text is escaped wherever it is rendered, HTML goes through
+the one nh3 policy on the way in (`cms.content.inbound.page_text_sanitise`, for
+everything that comes from outside) and on the way out. ActivityPub mappings get
+already-typed, already-sanitised values: federation's wire module
+(federation/activitypub/wire.py) parses every remote field as plain text or sanitised
+HTML before `from_ap` sees it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ from typing import Any
 
 from django.apps import apps
 from django.core import checks
+from django.db import models
+from wagtail.fields import StreamField
 from wagtail.models import Page
+
+from cms.core.sanitise import HTML, PLAIN, TextType
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class ContentKind:
     # share one), and how an item reads there (FeedEntry); None: in no feed.
     feed: str | None = None
     feed_entry: Callable[[Any], FeedEntry] | None = None
+    # Every free-text field of the model but the page's own (title, search description:
+    # plain): "plain" or "html" (cms/core/sanitise.py). A StreamField is "html" when its
+    # blocks hold rich text. The check refuses a kind that leaves one out.
+    text_fields: dict[str, TextType] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def section_model(self) -> type[Page]:
@@ -85,7 +97,10 @@ class ContentKind:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """An item as an RSS or Atom feed shows it (the link, author and dates are added)."""
+    """An item as an RSS or Atom feed shows it (the link, author and dates are added).
+
+    Title and description are plain text: the feed escapes the description, which RSS
+    and Atom carry as HTML."""
 
     title: str
     description: str
@@ -155,6 +170,31 @@ def kind_labels() -> dict[str, str]:
     return {kind.name: str(capfirst(kind.short_label or kind.plural)) for kind in kinds()}
 
 
+def free_text_fields(model: type[Page]) -> list[str]:
+    """The model's own fields that hold free text (not a choice): what a kind declares."""
+    from cms.content.models.base import CommuneContentPage
+
+    inherited = {f.name for f in CommuneContentPage._meta.get_fields()}
+    return [f.name for f in model._meta.get_fields()
+            if f.name not in inherited and getattr(f, "concrete", False)
+            and isinstance(f, models.CharField | models.TextField | StreamField)
+            and not f.choices]
+
+
+def _text_field_problems(kind: ContentKind) -> list[str]:
+    problems = []
+    undeclared = [name for name in free_text_fields(kind.model) if name not in kind.text_fields]
+    if undeclared:
+        problems.append(f"text_fields does not say whether {undeclared} are plain or HTML")
+    known = {f.name for f in kind.model._meta.get_fields()}
+    for name, text_type in kind.text_fields.items():
+        if name not in known:
+            problems.append(f"text_fields names {name!r}, not a field of its model")
+        if text_type not in (PLAIN, HTML):
+            problems.append(f"text_fields[{name!r}] is {text_type!r}, not plain or html")
+    return problems
+
+
 @checks.register()
 def kinds_check(app_configs, **kwargs):
     """Refuse to start with an incomplete or ambiguous kind."""
@@ -181,6 +221,7 @@ def kinds_check(app_configs, **kwargs):
             problems.append(f"its api_ordering names no read-model column: {sorted(unknown)}")
         if kind.feed_entry is not None and not callable(kind.feed_entry):
             problems.append("feed_entry is not callable")
+        problems += _text_field_problems(kind)
         if not (kind.jsonld_type and kind.ap_type and kind.api_path):
             problems.append("it needs a JSON-LD type, an ActivityPub type and an API path")
         for key, value in (("api_path", kind.api_path), ("model", kind.model.__name__)):

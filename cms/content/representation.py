@@ -10,10 +10,11 @@ import zoneinfo
 from typing import Any
 
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
+
+from cms.core import sanitise
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +38,15 @@ def stream(value) -> list:
 
 
 def rich_text(value: str) -> str:
-    return expand_db_html(value) if value else ""
+    """A rich-text field as the API shows it: links expanded, through the one policy."""
+    return sanitise.html_clean(expand_db_html(value)) if value else ""
 
 
 def summary(html: str) -> str:
-    return Truncator(strip_tags(html)).chars(SUMMARY_LENGTH)
+    """Plain text of an HTML field, shortened (entities decoded: whoever shows it
+    escapes it)."""
+    return Truncator(sanitise.text_of_markup(html, limit=sanitise.MAX_HTML)).chars(
+        SUMMARY_LENGTH)
 
 
 def image(image) -> dict[str, Any] | None:
@@ -61,7 +66,6 @@ def image(image) -> dict[str, Any] | None:
 
 
 def html_paragraph(text: str) -> str:
-    """Plain text as one HTML paragraph (escaped), or nothing."""
-    from django.utils.html import format_html
-
-    return format_html("<p>{}</p>", text) if text else ""
+    """Plain text as HTML paragraphs (escaped), or nothing: where a plain field becomes
+    an HTML one."""
+    return sanitise.html_paragraphs(text)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale
 
+from cms.content.inbound import page_text_sanitise
 from cms.content.kinds import kind_for_ap, kind_named
 
 from .wire import APObject
@@ -73,6 +74,8 @@ def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
     page.ap_id = obj.id
     page.ap_version = obj.version
     kind_named(kind).from_ap(page, obj)
+    # The kind's declared fields as declared, whatever its from_ap did with the values.
+    page_text_sanitise(page=page)
 
 
 def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 from django.conf import settings
@@ -79,6 +80,9 @@ def page_to_ap(page) -> dict[str, Any]:
         "clocherKind": kind.name,
         **kind.to_ap(page),
     }
+    if isinstance(document.get("summary"), str):
+        # A kind's summary is plain text; ActivityStreams reads summary as HTML.
+        document["summary"] = html.escape(document["summary"], quote=False)
     if jsonld_keys := kind.extra.get("ap_from_jsonld"):
         from cms.readmodel.jsonld import item_jsonld
 

@@ -1,19 +1,19 @@
 """ActivityPub wire format: typed models, one `parse()` entry point, one error type.
 
-Only what Clocher reads is modelled; everything else in a payload is ignored. Text
-coming in is made safe here: HTML through nh3, names as plain text.
+Only what Clocher reads is modelled; everything else in a payload is ignored. Every
+field is typed here, as plain text or HTML through the one policy of
+cms/core/sanitise.py (a kind's `from_ap` gets them typed; the mirror sanitises the
+page's declared HTML fields again before storing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import nh3
+from cms.core import sanitise
 
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 AS_CONTEXT = [
@@ -39,17 +39,6 @@ OBJECT_TYPES = {"Event", "Article", "Note", "Page", "Tombstone", "Place", "Organ
 MAX_NAME = 255
 MAX_SUMMARY = 2000
 MAX_CONTENT = 100_000
-ALLOWED_TAGS = {"p", "br", "a", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
-                "h2", "h3", "h4", "span"}
-_WHITESPACE = re.compile(r"\s+")
-
-# Built once: nh3.clean() builds its sanitiser from the options on every call, ten times
-# the cost of the cleaning itself, and every inbound activity cleans five strings twice
-# (the inbox view's parse() and the worker's).
-_TEXT_CLEANER = nh3.Cleaner(tags=set())
-_HTML_CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                            url_schemes={"http", "https", "mailto"},
-                            link_rel="nofollow noopener")
 
 
 class WireError(Exception):
@@ -57,19 +46,14 @@ class WireError(Exception):
 
 
 def plain_text(value: Any, *, limit: int = MAX_NAME) -> str:
-    """Names are plain text: drop tags, unescape entities, collapse whitespace."""
-    if not isinstance(value, str):
-        return ""
-    text = _TEXT_CLEANER.clean(value)
-    text = html.unescape(text)
-    return _WHITESPACE.sub(" ", text).strip()[:limit]
+    """Names and summaries are plain text: tags dropped, entities decoded, whitespace
+    folded (cms/core/sanitise.py); whoever renders them escapes them."""
+    return sanitise.text_of_markup(value, limit=limit)
 
 
 def safe_html(value: Any, *, limit: int = MAX_CONTENT) -> str:
-    """Remote HTML, sanitised: a short allow-list of tags, no scripts or handlers."""
-    if not isinstance(value, str):
-        return ""
-    return _HTML_CLEANER.clean(value[:limit])
+    """Remote HTML through the one policy (cms/core/sanitise.py)."""
+    return sanitise.html_clean(value, limit=limit)
 
 
 def _id_of(value: Any) -> str:

@@ -39,6 +39,11 @@ def test_remote_types_map_to_kinds():
       "model": InfoPage}, "does not take InfoPage"),
     ({"name": "copy", "api_path": "news"}, "api_path 'news'"),
     ({"name": "copy", "api_path": "copies", "ap_type": ""}, "ActivityPub type"),
+    # The sanitising boundary: every free-text field declared, plain or HTML.
+    ({"text_fields": {"lead": "plain"}}, "does not say whether ['body'] are plain or HTML"),
+    ({"text_fields": {"lead": "plain", "body": "markdown"}}, "not plain or html"),
+    ({"text_fields": {"lead": "plain", "body": "html", "chapo": "plain"}},
+     "'chapo', not a field"),
 ])
 def test_the_check_refuses_an_incomplete_kind(broken, message):
     news = kinds.kind_named("news")

@@ -186,3 +186,27 @@ def test_contributor_told_when_published_and_when_declined(
     assert Contribution.objects.get(title="Loto").status == Contribution.Status.DECLINED
     assert any("pas été retenue" in m.subject and "paul@example.org" in m.to
                for m in mail.outbox)
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r", "\u2028", "\x0b"])
+def test_line_break_in_a_title_still_mails_moderators_and_resident(
+    client, commune, django_capture_on_commit_callbacks, line_break
+):
+    """A title is one line: in a mail subject a line break (a header injection attempt
+    or a paste) made Django refuse every message naming the page, silently."""
+    from cms.communes.roles import CommuneRole, user_add_to_role
+
+    moderator = get_user_model().objects.create_user(
+        "moderatrice", "moderatrice@example.org", "pw")
+    user_add_to_role(user=moderator, commune=commune, role=CommuneRole.COMMUNICANT)
+    title = f"Kermesse{line_break}Bcc: victime@example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, event_data(title=title, name=f"Claire{line_break}Martin"))
+    assert response.status_code == 302
+    page = EventPage.objects.get(title="Kermesse Bcc: victime@example.org")
+    assert Contribution.objects.get(page=page).title == page.title
+    subjects = {recipient: m.subject for m in mail.outbox for recipient in m.to}
+    assert "Kermesse Bcc: victime@example.org" in subjects["moderatrice@example.org"]
+    assert "Kermesse Bcc: victime@example.org" in subjects["claire@example.org"]
+    assert "victime@example.org" not in subjects
+    assert all("\n" not in m.subject and "\r" not in m.subject for m in mail.outbox)

@@ -9,6 +9,7 @@ from cms.content import representation
 from cms.content.kinds import ContentKind, FeedEntry, kind_register
 from cms.content.models.base import CommuneContentPage
 from cms.content.models.indexes import SectionIndexPage
+from cms.core.sanitise import PLAIN
 
 
 class MarketPage(CommuneContentPage):
@@ -74,4 +75,5 @@ kind_register(ContentKind(
     feed="markets",
     feed_entry=lambda page: FeedEntry(
         title=f"Marché : {page.title}", description=page.summary, categories=("marché",)),
+    text_fields={"place": PLAIN, "summary": PLAIN},
 ))

@@ -23,6 +23,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
 from cms.content.kinds import ContentKind, FeedEntry, kinds
+from cms.core import sanitise
 from cms.readmodel import listings as content_selectors
 from cms.readmodel import selectors
 from cms.readmodel.jsonld import canonical_url
@@ -91,7 +92,9 @@ def _feed_item(page: Any, scope: FeedScope) -> FeedItem:
     url = canonical_url(page)
     return FeedItem(
         page=page, title=entry.title, url=url, guid=_guid(page, url),
-        description=entry.description, published=published,
+        # RSS <description> and Atom <summary type="html"> are HTML: the entry's plain
+        # text escaped (the XML writer escapes it once more, as XML).
+        description=sanitise.text_as_html(entry.description), published=published,
         updated=page.last_published_at or published,
         author=scope.attribution(scope.commune_of(page)),
         categories=(*entry.categories, *(category.name for category in page.categories.all())),

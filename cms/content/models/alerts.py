@@ -1,13 +1,16 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.search import index
+
+from cms.core import sanitise
+from cms.core.sanitise import HTML
 
 from .. import representation
 from ..kinds import ContentKind, FeedEntry, kind_register
@@ -97,7 +100,8 @@ def _alert_from_ap(page: AlertPage, obj) -> None:
 
 def _alert_feed_entry(page: AlertPage) -> FeedEntry:
     title = f"Urgent : {page.title}" if page.is_urgent else f"Alerte : {page.title}"
-    return FeedEntry(title=title, description=strip_tags(page.message).strip(),
+    return FeedEntry(title=title, description=sanitise.text_of_markup(
+                         page.message, limit=sanitise.MAX_HTML),
                      published=page.valid_from, categories=("alerte", page.severity_name))
 
 
@@ -113,4 +117,5 @@ kind_register(ContentKind(
     search_text=("message",),
     api_ordering=("-severity", "-start"), api_filters=("in_force",),
     feed="news", feed_entry=_alert_feed_entry,
+    text_fields={"message": HTML},
 ))

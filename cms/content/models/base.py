@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.validators import latitude_validators, longitude_validators
+from cms.core.sanitise import one_line
 
 _KEYS_SET_BY_WAGTAIL = ("content_type", "locale", "latest_revision", "live_revision")
 
@@ -37,6 +38,12 @@ class CommuneContentPage(Page):
         # Django would check that each exists with one query on every save (four of
         # the queries of a publish).
         super().clean_fields(exclude={*(exclude or ()), *_KEYS_SET_BY_WAGTAIL})
+
+    def clean(self) -> None:
+        super().clean()
+        # One line, whoever typed it: a line break in a title breaks every mail whose
+        # subject names the page (Wagtail's moderation notifications fail on it).
+        self.title = one_line(self.title, limit=255)
 
     @cached_property
     def commune(self) -> CommuneHomePage | None:

@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -16,6 +15,8 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.search import index
 
 from cms.communes.validators import validate_coordinates_pair
+from cms.core import sanitise
+from cms.core.sanitise import HTML, PLAIN
 
 from .. import representation
 from ..blocks import MarketDayBlock, OpeningHoursBlock, PickupPointBlock, ProductBlock
@@ -173,8 +174,8 @@ kind_register(ContentKind(
     api_fields=_directory_api_fields, dates=lambda page: (None, None, None),
     jsonld_type="Organization",
     ap_type="Organization", ap_accepts=("Organization", "LocalBusiness"),
-    to_ap=lambda page: {"kind": page.kind, "summary": strip_tags(
-        str(page.description or ""))[:500]},
+    to_ap=lambda page: {"kind": page.kind, "summary": sanitise.text_of_markup(
+        page.description, limit=500)},
     from_ap=_directory_from_ap,
     search_text=("description", "opening_hours", "products", "market_days", "pickup_points",
                  "address"),
@@ -182,4 +183,8 @@ kind_register(ContentKind(
     # schema.org properties of its JSON-LD that its ActivityPub object carries too.
     extra={"ap_from_jsonld": ("telephone", "email", "address", "openingHours", "geo")},
     api_choice_filters={"directory_kind": tuple(DirectoryKind.values)},
+    # The producers' blocks hold names, places and schedules: plain text.
+    text_fields={"description": HTML, "address": PLAIN, "opening_hours": PLAIN,
+                 "phone": PLAIN, "email": PLAIN, "website": PLAIN, "products": PLAIN,
+                 "market_days": PLAIN, "pickup_points": PLAIN},
 ))

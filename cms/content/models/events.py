@@ -13,6 +13,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.search import index
 
 from cms.communes.validators import validate_coordinates_pair
+from cms.core.sanitise import HTML, PLAIN
 
 from .. import representation
 from ..blocks import BaseStreamBlock
@@ -284,4 +285,7 @@ kind_register(ContentKind(
     detail_only=frozenset({"body"}),
     api_ordering=("start",), api_filters=("dated",),
     section_title=_("agenda"),
+    text_fields={"summary": PLAIN, "body": HTML, "venue_name": PLAIN, "address": PLAIN,
+                 "organiser": PLAIN, "price": PLAIN, "registration_url": PLAIN,
+                 "accessibility": PLAIN},
 ))

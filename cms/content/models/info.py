@@ -6,6 +6,8 @@ from wagtail.blocks import StreamBlock
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms.core.sanitise import HTML, PLAIN
+
 from .. import representation
 from ..blocks import BaseStreamBlock, OpeningHoursBlock
 from ..kinds import ContentKind, kind_register
@@ -89,4 +91,5 @@ kind_register(ContentKind(
     from_ap=_info_from_ap,
     search_text=("body", "opening_hours"), detail_only=frozenset({"body", "opening_hours"}),
     api_choice_filters={"topic": tuple(InfoTopic.values)},
+    text_fields={"summary": PLAIN, "opening_hours": PLAIN, "body": HTML},
 ))

@@ -9,6 +9,8 @@ from wagtail.fields import StreamField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.search import index
 
+from cms.core.sanitise import HTML, PLAIN
+
 from .. import representation
 from ..blocks import BaseStreamBlock
 from ..kinds import ContentKind, FeedEntry, kind_register
@@ -91,4 +93,5 @@ kind_register(ContentKind(
     search_text=("lead", "body"), detail_only=frozenset({"body"}),
     api_ordering=("-start",),
     feed="news", feed_entry=_news_feed_entry,
+    text_fields={"lead": PLAIN, "body": HTML},
 ))
