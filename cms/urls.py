@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
-from cms.api.urls import api_router
+from cms.api.urls import wagtail_api_urls
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("images/<str:signature>/<id:image_id>/<str:filter_spec>/", ServeView.as_view(),
          name="wagtailimages_serve"),
-    path("api/v2/", api_router.urls),
+    path("api/v2/", wagtail_api_urls),
     # The partner API (docs/api.md); before the i18n catch-all below.
     path("api/", include("cms.api.urls")),
     path("sitemap.xml", sitemap),

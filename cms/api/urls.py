@@ -7,12 +7,27 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from cms.content.kinds import kinds
 
 from . import views
+from .auth import rate_limited
 from .wagtail_api import BoundedDocumentsAPIViewSet, BoundedImagesAPIViewSet, ListedPagesAPIViewSet
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", ListedPagesAPIViewSet)
 api_router.register_endpoint("images", BoundedImagesAPIViewSet)
 api_router.register_endpoint("documents", BoundedDocumentsAPIViewSet)
+
+
+def limit_every_route(patterns: list) -> list:
+    """Every view of `patterns` (and of what they include) counted by rate_limited."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            limit_every_route(pattern.url_patterns)
+        elif getattr(pattern, "callback", None) is not None:
+            pattern.callback = rate_limited(pattern.callback)
+    return patterns
+
+# Wagtail's API stays public, under the partner API's anonymous limit (docs/adr/0006).
+wagtail_api_urls = (limit_every_route(api_router.get_urlpatterns()),
+                    api_router.url_namespace, api_router.url_namespace)
 
 
 def _item_routes():
@@ -40,3 +55,6 @@ urlpatterns = [
     path("", include("cms.api.feed_urls")),
     re_path(r"^(?!v2/)", views.not_found),
 ]
+# Every route is rate limited: PublicAPIView's throttle counts by key or address; the
+# others (feeds, the schema, _ping, unknown paths) count against the address's limit.
+urlpatterns = limit_every_route(urlpatterns)

@@ -333,7 +333,8 @@ CLOCHER_MAP_ATTRIBUTION = env_str(
     "CLOCHER_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
-# Residents' contributions: at most N per address per window; image size cap.
+# Residents' contributions: at most N per address per window (a fixed window, counted
+# by cms/core/ratelimit.py); image size cap.
 CLOCHER_CONTRIBUTION_RATE_LIMIT = env_int("CLOCHER_CONTRIBUTION_RATE_LIMIT", 5)
 CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS = env_int(
     "CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS", 3600
@@ -356,3 +357,12 @@ STATICFILES_DIRS = [
 # Production: 30 is a good value, with a shared cache (CACHE_URL) if possible.
 CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 0)
 MIDDLEWARE = [*MIDDLEWARE, "frontend.pagecache.PageCacheMiddleware"]
+
+# --- Rate limits (cms/core/ratelimit.py) ------------------------------------------
+# How many reverse proxies in front of the web processes append to X-Forwarded-For
+# (and set X-Forwarded-Proto). 0, the default: the client is REMOTE_ADDR and no
+# forwarded header is trusted. See docs/security.md.
+CLOCHER_TRUSTED_PROXY_COUNT = env_int("CLOCHER_TRUSTED_PROXY_COUNT", 0)
+# The resident site's search, suggestions, proposal form and .ics downloads: requests a
+# minute per client address (the API's is CLOCHER_API_ANON_RATE_PER_MINUTE); 0: none.
+CLOCHER_SITE_RATE_PER_MINUTE = env_int("CLOCHER_SITE_RATE_PER_MINUTE", 120)
