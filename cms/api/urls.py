@@ -1,7 +1,7 @@
 """URLs of the public API: the partner API under /api/, Wagtail's pages API at /api/v2/."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail.api.v2.router import WagtailAPIRouter
 
 from cms.content.kinds import kinds
@@ -49,7 +49,8 @@ urlpatterns = [
     # Cross-commune search and autocomplete (search_urls.py).
     path("search", include("cms.api.search_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file: no inline script under the CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("_ping", views.ping, name="api-ping"),
     # RSS, Atom and iCalendar feeds (cms/api/feeds.py).
     path("", include("cms.api.feed_urls")),
