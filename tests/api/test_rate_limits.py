@@ -182,7 +182,9 @@ def test_parallel_requests_get_exactly_the_limit(counter_store, settings):
     assert statuses == {200: 7, 429: 17}
 
 
-@pytest.mark.django_db(transaction=True)  # each thread's connection commits its count
+# Each thread's connection commits its count; serialized_rollback as every transactional
+# test here (a flush without it recreates content types that later ones reload).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_requests_get_exactly_the_limit_with_the_database_cache(settings):
     # Django's database cache has no atomic increment: the counters are RateCounter rows.
     settings.CACHES = {"default": cache_from_url("db://clocher_cache_test")}

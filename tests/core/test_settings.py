@@ -64,7 +64,7 @@ def test_production_refuses_a_weak_secret_key(key, reason):
 
 
 @pytest.mark.parametrize("secret", ["", "not-a-fernet-key", "x" * 44,
-                                    "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZiE"])
+                                    "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA=="])  # 31 bytes
 def test_production_refuses_a_federation_key_that_is_not_a_fernet_key(secret):
     result = production({"FEDERATION_KEY_SECRET": secret})
     assert result.returncode != 0
