@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -8,15 +9,32 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
-from cms.api.urls import api_router
+from cms.api.urls import wagtail_api_urls
+
+# The Wagtail admin's own screens carry inline scripts (its configuration, the editors'
+# widgets): there, and only there, they may run. Previews and drafts render the resident
+# site's templates, which have none, and keep the strict policy: markup a proposal or a
+# remote item smuggles in never runs in an editor's browser (docs/security.md).
+ADMIN_STRICT_VIEWS = ("preview", "view_draft", "revisions_view")
+admin_inline_scripts = csp_update({"script-src": ["'unsafe-inline'"]})
+
+
+def admin_policy(patterns: list) -> list:
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            admin_policy(pattern.url_patterns)
+        elif not any(word in (pattern.name or "") for word in ADMIN_STRICT_VIEWS):
+            pattern.callback = admin_inline_scripts(pattern.callback)
+    return patterns
+
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
-    path("admin/", include(wagtailadmin_urls)),
+    path("admin/", include(admin_policy(list(wagtailadmin_urls.urlpatterns)))),
     path("documents/", include(wagtaildocs_urls)),
     path("images/<str:signature>/<id:image_id>/<str:filter_spec>/", ServeView.as_view(),
          name="wagtailimages_serve"),
-    path("api/v2/", api_router.urls),
+    path("api/v2/", wagtail_api_urls),
     # The partner API (docs/api.md); before the i18n catch-all below.
     path("api/", include("cms.api.urls")),
     path("sitemap.xml", sitemap),

@@ -1,6 +1,5 @@
 """Writes of the resident site: a resident's proposal becomes a draft under moderation."""
 
-import datetime as dt
 import logging
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from cms.communes.models import CommuneHomePage
 from cms.content.inbound import page_text_sanitise
 from cms.content.models import DirectoryEntryPage, EventPage, NewsPage
 from cms.core import sanitise
+from cms.core.ratelimit import address_bucket, rate_limit_hit, rate_limit_release
 from cms.readmodel import listings as selectors
 
 from .models import Contribution
@@ -23,6 +23,7 @@ from .uploads import contribution_image_publish, contribution_image_store
 
 logger = logging.getLogger(__name__)
 
+CONTRIBUTION_SCOPE = "contribution"
 SECTION_OF_KIND = {
     Contribution.Kind.EVENT: "events",
     Contribution.Kind.NEWS: "news",
@@ -38,14 +39,19 @@ class ContributionRejected(Exception):
         self.errors = errors
 
 
-def contribution_rate_exceeded(*, ip_address: str | None) -> bool:
-    """Whether this address already sent the allowed number of proposals in the window."""
-    if not ip_address:
-        return False
-    since = timezone.now() - dt.timedelta(
-        seconds=settings.CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS)
-    recent = Contribution.objects.filter(ip_address=ip_address, created_at__gte=since).count()
-    return recent >= settings.CLOCHER_CONTRIBUTION_RATE_LIMIT
+def contribution_slot_take(*, ip_address: str | None) -> bool:
+    """Take one of the proposals this address may send in the window; False when none is
+    left. Atomic: of concurrent requests, exactly the allowed number get one."""
+    return rate_limit_hit(scope=CONTRIBUTION_SCOPE, who=address_bucket(ip_address),
+                          limit=settings.CLOCHER_CONTRIBUTION_RATE_LIMIT,
+                          window_seconds=settings.CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS
+                          ).allowed
+
+
+def contribution_slot_release(*, ip_address: str | None) -> None:
+    """Give back a slot whose proposal was not stored."""
+    rate_limit_release(scope=CONTRIBUTION_SCOPE, who=address_bucket(ip_address),
+                       window_seconds=settings.CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS)
 
 
 def contribution_submit(

@@ -1,6 +1,7 @@
 """Resident-site views that are not Wagtail pages: search, suggestions, contributions,
 one event's .ics. Reads go through cms.readmodel.listings and search.query only."""
 
+import functools
 import math
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms.api.feeds import FeedScope, calendar_build
 from cms.communes.selectors import commune_list
 from cms.content.kinds import kind_labels
+from cms.core.ratelimit import address_bucket, client_address, rate_limit_hit
 from cms.readmodel import listings as selectors
 from search.query import (
     DATE_BUCKETS,
@@ -27,7 +29,12 @@ from search.query import (
 
 from .communes import commune_from_request
 from .forms import ContributionForm
-from .services import ContributionRejected, contribution_rate_exceeded, contribution_submit
+from .services import (
+    ContributionRejected,
+    contribution_slot_release,
+    contribution_slot_take,
+    contribution_submit,
+)
 
 SCOPE_CHOICES = [
     ("commune", gettext_lazy("Ma commune")),
@@ -37,6 +44,25 @@ SCOPE_CHOICES = [
     ("all", gettext_lazy("Toutes les communes")),
 ]
 PAGE_SIZE = 20
+
+
+def site_rate_limited(view):
+    """`view` counted against CLOCHER_SITE_RATE_PER_MINUTE of its client's address."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        decision = rate_limit_hit(scope="site", who=address_bucket(client_address(request)),
+                                  limit=settings.CLOCHER_SITE_RATE_PER_MINUTE,
+                                  window_seconds=60)
+        if not decision.allowed:
+            response = HttpResponse(_("Trop de requêtes depuis cette adresse. Réessayez "
+                                      "dans une minute."), status=429,
+                                    content_type="text/plain; charset=utf-8")
+            response["Retry-After"] = str(decision.retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
 
 
 def _language() -> str:
@@ -55,6 +81,7 @@ def _number(value: str | None, *, cast=float):
 
 
 @require_GET
+@site_rate_limited
 def search(request):
     """The regional search page: query, scope, facets, highlights, map of the communes."""
     commune = commune_from_request(request)
@@ -136,6 +163,7 @@ def _search_places(results) -> list[dict]:
 
 
 @require_GET
+@site_rate_limited
 def suggest(request):
     """Autocomplete: an htmx fragment listing matching titles (search_suggest)."""
     commune = commune_from_request(request)
@@ -151,12 +179,8 @@ def suggest(request):
                   {"suggestions": suggestions, "search_text": text})
 
 
-def _client_address(request) -> str | None:
-    # REMOTE_ADDR: behind a proxy, set it from the trusted forwarded header at the proxy.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @require_http_methods(["GET", "POST"])
+@site_rate_limited
 def contribute(request):
     """The public form to propose an event, a news item or a directory entry."""
     commune = commune_from_request(request)
@@ -168,12 +192,14 @@ def contribute(request):
     status = 200
     if request.method == "POST":
         form = ContributionForm(request.POST, request.FILES)
-        address = _client_address(request)
+        address = client_address(request)
         if form.is_spam:
             # Answer like a success: a bot learns nothing.
             return redirect(f"{reverse('frontend:contribute-thanks')}?commune="
                             f"{commune.insee_code}")
-        if contribution_rate_exceeded(ip_address=address):
+        # The slot is taken before anything else, atomically: of concurrent posts from one
+        # address, only the allowed number go on; a proposal not stored gives it back.
+        if not contribution_slot_take(ip_address=address):
             form.is_valid()
             form.add_error(None, _("Vous avez déjà envoyé plusieurs propositions depuis "
                                    "cette adresse. Réessayez dans une heure."))
@@ -183,6 +209,7 @@ def contribute(request):
                 contribution_submit(commune=commune, data=form.cleaned_data,
                                     ip_address=address)
             except ContributionRejected as error:
+                contribution_slot_release(ip_address=address)
                 for field, messages in error.errors.items():
                     for message in messages:
                         form.add_error(field if field in form.fields else None, message)
@@ -191,6 +218,7 @@ def contribute(request):
                 return redirect(f"{reverse('frontend:contribute-thanks')}?commune="
                                 f"{commune.insee_code}")
         else:
+            contribution_slot_release(ip_address=address)
             status = 400
     else:
         form = ContributionForm()
@@ -210,6 +238,7 @@ def contribute_thanks(request):
 
 
 @require_GET
+@site_rate_limited
 def event_ics(request, pk: int):
     """One event as an iCalendar file, built by the same code as the agenda feeds."""
     event = selectors.event_get_live(pk=pk)

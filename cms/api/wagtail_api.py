@@ -38,6 +38,9 @@ class WordsSearchFilter(SearchFilter):
             words = [word.lower() for word in _WORD.findall(request.GET["search"])]
             if not words:
                 raise BadRequestError("search must contain at least one word")
+            if request.GET.get("search_operator", "or") not in ("and", "or"):
+                # Wagtail hands it to the search backend unchecked (a ValueError, a 500).
+                raise BadRequestError("search_operator must be 'and' or 'or'")
             query = request.GET.copy()
             query["search"] = " ".join(words)
             request._request.GET = query

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -203,6 +205,9 @@ CLOCHER_WORKER_TIMEOUT_SECONDS = float(env_str("CLOCHER_WORKER_TIMEOUT_SECONDS",
 TASKS = {"default": {"BACKEND": "cms.publishing.tasks_backend.OutboxTaskBackend"}}
 
 WAGTAIL_SITE_NAME = "Clocher"
+# No avatars from gravatar.com: it would learn which editors use the admin (and the CSP
+# only lets images come over https).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx"]
@@ -340,7 +345,8 @@ CLOCHER_MAP_ATTRIBUTION = env_str(
     "CLOCHER_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
-# Residents' contributions: at most N per address per window; image size cap.
+# Residents' contributions: at most N per address per window (a fixed window, counted
+# by cms/core/ratelimit.py); image size cap.
 CLOCHER_CONTRIBUTION_RATE_LIMIT = env_int("CLOCHER_CONTRIBUTION_RATE_LIMIT", 5)
 CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS = env_int(
     "CLOCHER_CONTRIBUTION_RATE_WINDOW_SECONDS", 3600
@@ -363,3 +369,41 @@ STATICFILES_DIRS = [
 # Production: 30 is a good value, with a shared cache (CACHE_URL) if possible.
 CLOCHER_FRONTEND_CACHE_SECONDS = env_int("CLOCHER_FRONTEND_CACHE_SECONDS", 0)
 MIDDLEWARE = [*MIDDLEWARE, "frontend.pagecache.PageCacheMiddleware"]
+
+# --- Rate limits (cms/core/ratelimit.py) ------------------------------------------
+# How many reverse proxies in front of the web processes append to X-Forwarded-For
+# (and set X-Forwarded-Proto). 0, the default: the client is REMOTE_ADDR and no
+# forwarded header is trusted. See docs/security.md.
+CLOCHER_TRUSTED_PROXY_COUNT = env_int("CLOCHER_TRUSTED_PROXY_COUNT", 0)
+# The resident site's search, suggestions, proposal form and .ics downloads: requests a
+# minute per client address (the API's is CLOCHER_API_ANON_RATE_PER_MINUTE); 0: none.
+CLOCHER_SITE_RATE_PER_MINUTE = env_int("CLOCHER_SITE_RATE_PER_MINUTE", 120)
+
+# --- Security headers -------------------------------------------------------------
+# Content-Security-Policy of every page, the Wagtail admin's included: scripts only from
+# this server (no inline script, no eval), so that injected markup cannot run. Images,
+# media and embeds may come from any https origin (map tiles, S3 media, a CDN, video
+# embeds); CLOCHER_CSP_CONNECT_SRC adds origins scripts may call (space-separated).
+# CLOCHER_CSP_REPORT_ONLY=1 reports violations instead of blocking (to try a change).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The admin's and Leaflet's style attributes; a style cannot run a script.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", "https:"],
+        "media-src": ["'self'", "https:"],
+        "font-src": ["'self'", "data:"],
+        "frame-src": ["'self'", "https:"],
+        # The admin's "new Wagtail release" notice (WAGTAIL_ENABLE_UPDATE_CHECK).
+        "connect-src": ["'self'", "https://releases.wagtail.org",
+                        *env_str("CLOCHER_CSP_CONNECT_SRC").split()],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+if env_bool("CLOCHER_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = None

@@ -33,16 +33,24 @@ def api_content(commune, neighbour_commune, culture):
 
 
 @pytest.fixture
-def api_schema(api_content):
+def in_process_wsgi(settings):
+    """The WSGI application in this process, on the test's database, without rate limits
+    (tests/api/test_rate_limits.py tests them; here every case must reach the view)."""
+    settings.CLOCHER_API_ANON_RATE_PER_MINUTE = 0
     # As Django's test client does: the WSGI handler would otherwise close the test
     # transaction's connection after every request (fatal on PostgreSQL).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+        yield get_wsgi_application()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(api_content, in_process_wsgi):
+    return schemathesis.openapi.from_wsgi("/api/schema/", in_process_wsgi)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -81,3 +89,65 @@ def test_api_conforms_to_its_schema(case):
     # call_and_validate raises (fails the test) when any check below fails for the case.
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
                                    content_type_conformance, response_schema_conformance])
+
+
+# -- Wagtail's /api/v2/ (docs/adr/0007) ------------------------------------------------
+# Wagtail publishes no OpenAPI schema for it: this one, written from Wagtail's API docs,
+# declares the parameters each endpoint takes so that schemathesis can fuzz them (and
+# the statuses a hostile value may get: 400 or 404, never 500).
+
+def _parameter(name: str, schema: dict, where: str = "query") -> dict:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema}
+
+
+TEXT = {"type": "string"}
+NUMBER = {"type": "integer"}
+LISTING = [_parameter("limit", NUMBER), _parameter("offset", NUMBER),
+           _parameter("search", TEXT), _parameter("order", TEXT), _parameter("fields", TEXT),
+           _parameter("search_operator", TEXT)]
+PAGE_FILTERS = [_parameter("type", TEXT), _parameter("child_of", NUMBER),
+                _parameter("descendant_of", NUMBER), _parameter("locale", TEXT),
+                _parameter("translation_of", NUMBER), _parameter("slug", TEXT)]
+ANSWERS = {"200": {"description": "OK", "content": {"application/json": {"schema": {
+              "type": "object"}}}},
+           "400": {"description": "Bad parameter"}, "404": {"description": "Not found"}}
+
+
+def _operation(parameters: list[dict], answers: dict = ANSWERS) -> dict:
+    return {"get": {"parameters": parameters, "responses": answers}}
+
+
+WAGTAIL_API_SCHEMA = {
+    "openapi": "3.0.3",
+    "info": {"title": "Wagtail API v2 (as mounted by Clocher)", "version": "2"},
+    "paths": {
+        "/api/v2/pages/": _operation(LISTING + PAGE_FILTERS),
+        "/api/v2/pages/{id}/": _operation([_parameter("id", NUMBER, "path"),
+                                           _parameter("fields", TEXT)]),
+        "/api/v2/pages/find/": _operation(
+            [_parameter("html_path", TEXT)],
+            {**ANSWERS, "302": {"description": "The page's detail"}}),
+        "/api/v2/images/": _operation(LISTING + [_parameter("title", TEXT)]),
+        "/api/v2/images/{id}/": _operation([_parameter("id", NUMBER, "path")]),
+        "/api/v2/documents/": _operation(LISTING + [_parameter("title", TEXT)]),
+        "/api/v2/documents/{id}/": _operation([_parameter("id", NUMBER, "path")]),
+    },
+}
+
+
+@pytest.fixture
+def wagtail_api_schema(api_content, in_process_wsgi):
+    loaded = schemathesis.openapi.from_dict(WAGTAIL_API_SCHEMA)
+    loaded.app = in_process_wsgi
+    return loaded
+
+
+wagtail_schema = schemathesis.pytest.from_fixture("wagtail_api_schema")
+
+
+@wagtail_schema.parametrize()
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_wagtail_api_answers_hostile_parameters_without_a_server_error(case):
+    case.call_and_validate(checks=[not_a_server_error, status_code_conformance])

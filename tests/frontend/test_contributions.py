@@ -210,3 +210,37 @@ def test_line_break_in_a_title_still_mails_moderators_and_resident(
     assert "Kermesse Bcc: victime@example.org" in subjects["claire@example.org"]
     assert "victime@example.org" not in subjects
     assert all("\n" not in m.subject and "\r" not in m.subject for m in mail.outbox)
+
+
+# Each thread's connection commits its proposal; serialized_rollback: the migrations' rows
+# (locales, root page) an earlier transactional test's flush removed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(CLOCHER_CONTRIBUTION_RATE_LIMIT=5)
+def test_concurrent_proposals_from_one_address_stop_at_the_limit(commune):
+    # Issue 24, finding 5: twelve proposals posted at once all went through (limit 5).
+    import threading
+    from collections import Counter
+
+    from django.db import connections
+    from django.test import Client
+
+    count = 12
+    barrier = threading.Barrier(count)
+    statuses: list[int] = []
+
+    def propose(number: int) -> None:
+        browser = Client()
+        barrier.wait()
+        try:
+            statuses.append(post(browser, event_data(title=f"Fête {number}")).status_code)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=propose, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert Counter(statuses) == {302: 5, 429: 7}
+    assert Contribution.objects.filter(ip_address="203.0.113.7").count() == 5
+    assert EventPage.objects.filter(title__startswith="Fête ").count() == 5
