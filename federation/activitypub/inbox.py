@@ -9,13 +9,13 @@ inbox_activities.py).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .inbound_json import InboundJSONError, activity_shape_check, json_document
 from .remote import (
     RemoteError,
     domain_blocked,
@@ -23,7 +23,7 @@ from .remote import (
     remote_actor_for_key,
 )
 from .signatures import SignatureError, SignedRequest, signature_key_id, verify_request
-from .wire import APObject, WireError, host_of, parse
+from .wire import ACTIVITY_TYPES, APObject, WireError, host_of, parse
 from .worker import drain_enqueue_on_commit
 
 
@@ -40,27 +40,17 @@ class Accepted:
     duplicate: bool
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
     """Check and store one inbox POST, or raise InboxRejectedError(status, reason)."""
     if len(request.body) > settings.FEDERATION_INBOX_MAX_BYTES:
         raise InboxRejectedError(413, "body too large")
     try:
-        data = json.loads(request.body)
-        if _has_nul(data):
-            # PostgreSQL cannot store U+0000 (jsonb, text); no real activity carries one.
-            raise ValueError("NUL characters are not accepted")
+        # Size and depth bounded before decoding; no NUL (PostgreSQL cannot store it).
+        data = json_document(request.body, max_bytes=settings.FEDERATION_INBOX_MAX_BYTES,
+                             max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
+        activity_shape_check(data, activity_types=ACTIVITY_TYPES)
         activity = parse(data)
-    except (ValueError, WireError) as error:
+    except (InboundJSONError, WireError) as error:
         raise InboxRejectedError(400, f"bad activity: {error}") from error
     try:
         key_id = signature_key_id(request)

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from federation.domains import domain_and_parents
 
 from .delivery import client
+from .inbound_json import InboundJSONError, json_document
 from .wire import WireError, host_of, parse_actor
 
 ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -39,6 +41,12 @@ def domain_blocked(domain: str) -> bool:
     return _blocked(domain).exists()
 
 
+def _document(body: bytes) -> object:
+    """A fetched document, decoded within the limits of inbound JSON (inbound_json.py)."""
+    return json_document(body, max_bytes=settings.FEDERATION_FETCH_MAX_BYTES,
+                         max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
+
+
 def fetch_json(url: str) -> dict:
     """GET an ActivityPub document through the SSRF-safe client."""
     try:
@@ -48,9 +56,9 @@ def fetch_json(url: str) -> dict:
     if response.status != 200:
         raise RemoteError(f"{url}: HTTP {response.status}")
     try:
-        data = response.json()
-    except ValueError as error:
-        raise RemoteError(f"{url}: not JSON") from error
+        data = _document(response.body)
+    except InboundJSONError as error:
+        raise RemoteError(f"{url}: {error}") from error
     if not isinstance(data, dict):
         raise RemoteError(f"{url}: not a JSON object")
     return data
@@ -157,7 +165,7 @@ def webfinger_resolve(*, handle: str) -> str:
     url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{match['user']}@{host}"
     try:
         response = client().get(url, headers={"Accept": "application/jrd+json"})
-        data = response.json()
+        data = _document(response.body)
     except Exception as error:  # noqa: BLE001
         raise RemoteError(f"WebFinger failed for {handle}: {error}") from error
     for link in data.get("links", []) if isinstance(data, dict) else []:
@@ -170,8 +178,6 @@ def webfinger_resolve(*, handle: str) -> str:
 
 def _is_allowed_plain_http(host: str) -> bool:
     # Loopback peers allowed for tests speak plain HTTP; everything else is HTTPS.
-    from django.conf import settings
-
     return host.lower() in {peer.lower() for peer in settings.FEDERATION_ALLOWED_PRIVATE_PEERS}
 
 
