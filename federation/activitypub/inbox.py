@@ -9,6 +9,7 @@ inbox_activities.py).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,12 +20,15 @@ from .inbound_json import InboundJSONError, activity_shape_check, json_document
 from .remote import (
     RemoteError,
     domain_blocked,
+    key_fetch_failure_record,
     remote_actor_cached_for_key,
     remote_actor_for_key,
 )
 from .signatures import SignatureError, SignedRequest, signature_key_id, verify_request
 from .wire import ACTIVITY_TYPES, APObject, WireError, host_of, parse
 from .worker import drain_enqueue_on_commit
+
+logger = logging.getLogger(__name__)
 
 
 class InboxRejectedError(Exception):
@@ -66,17 +70,25 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
         try:
             signer = remote_actor_for_key(key_id=key_id)
         except RemoteError as error:
-            raise InboxRejectedError(401, f"unknown key: {error}") from error
+            # Why stays here: the keyId is the sender's choice, and the reason may say
+            # what its host resolves to or how it answered.
+            logger.info("inbox: key %r refused: %s", key_id, error)
+            raise InboxRejectedError(401, "unknown key") from error
     try:
         verify_request(request, public_key_pem=signer.public_key_pem,
                        max_skew=settings.FEDERATION_SIGNATURE_MAX_SKEW_SECONDS)
     except SignatureError as first_error:
-        # The key may have been rotated: fetch the actor again from its origin, once.
+        # The key may have been rotated: fetch the actor again from its origin, once,
+        # and not again for a while if that did not help (remote.py's negative cache).
         try:
             signer = remote_actor_for_key(key_id=key_id, refresh=True)
             verify_request(request, public_key_pem=signer.public_key_pem,
                            max_skew=settings.FEDERATION_SIGNATURE_MAX_SKEW_SECONDS)
-        except (SignatureError, RemoteError):
+        except (SignatureError, RemoteError) as error:
+            if isinstance(error, SignatureError):
+                key_fetch_failure_record(key_id=key_id)
+            logger.info("inbox: signature with key %r refused: %s (after a refetch: %s)",
+                        key_id, first_error, error)
             raise InboxRejectedError(401, str(first_error)) from first_error
     if signer.url != activity.actor:
         raise InboxRejectedError(401, "the key's owner is not the activity's actor")

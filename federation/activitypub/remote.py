@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -76,6 +78,8 @@ def remote_actor_store(*, data: dict):
         raise RemoteError("the actor's key lives on another host")
     if host_of(actor.inbox) != host_of(actor.id):
         raise RemoteError("the actor's inbox lives on another host")
+    if len(host_of(actor.id)) > RemoteActor._meta.get_field("domain").max_length:
+        raise RemoteError("the actor's host name is too long")
     values = {
         "domain": host_of(actor.id), "type": actor.type[:40], "inbox": actor.inbox,
         "shared_inbox": actor.shared_inbox if host_of(actor.shared_inbox) == host_of(actor.id)
@@ -136,14 +140,43 @@ def remote_actor_cached_for_key(*, key_id: str, blocked_host: str) -> KeyOwner |
     return KeyOwner(url=row[0], public_key_pem=row[1], blocked=bool(row[2])) if row else None
 
 
+def _key_failure_cache_key(key_id: str) -> str:
+    return f"federation:key-fetch-failed:{hashlib.sha256(key_id.encode()).hexdigest()}"
+
+
+def key_fetch_failure_record(*, key_id: str) -> None:
+    """Remember that key_id could not be fetched, or that fetching it again did not
+    help: it is not fetched again for FEDERATION_KEY_FETCH_FAILURE_SECONDS (anyone
+    choosing a keyId must not make this server fetch it on every POST)."""
+    seconds = settings.FEDERATION_KEY_FETCH_FAILURE_SECONDS
+    if seconds > 0:
+        cache.set(_key_failure_cache_key(key_id), True, timeout=seconds)
+
+
+def key_fetch_failed_recently(*, key_id: str) -> bool:
+    return cache.get(_key_failure_cache_key(key_id)) is not None
+
+
 def remote_actor_for_key(*, key_id: str, refresh: bool = False):
-    """The actor owning key_id (a `<actor>#main-key` URL or the actor itself)."""
+    """The actor owning key_id (a `<actor>#main-key` URL or the actor itself).
+
+    A key whose fetch failed lately is not fetched again (key_fetch_failure_record)."""
     from federation.models import RemoteActor
 
     if not refresh:
         cached = RemoteActor.objects.filter(public_key_id=key_id).first()
         if cached is not None:
             return cached
+    if key_fetch_failed_recently(key_id=key_id):
+        raise RemoteError("its fetch failed lately; not fetched again yet")
+    try:
+        return _remote_actor_for_key_fetch(key_id)
+    except RemoteError:
+        key_fetch_failure_record(key_id=key_id)
+        raise
+
+
+def _remote_actor_for_key_fetch(key_id: str):
     actor_url = urldefrag(key_id)[0]
     if domain_blocked(host_of(actor_url)):
         raise RemoteError("domain blocked")
