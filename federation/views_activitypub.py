@@ -133,7 +133,11 @@ def _receive(request: HttpRequest, commune: CommuneHomePage | None) -> HttpRespo
 @csrf_exempt
 @require_POST
 def inbox(request: HttpRequest, slug: str) -> HttpResponse:
-    return _receive(request, _local_commune(slug))
+    try:
+        commune = _local_commune(slug)
+    except Http404:
+        return JsonResponse({"error": "no such commune"}, status=404)
+    return _receive(request, commune)
 
 
 @csrf_exempt

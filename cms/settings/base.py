@@ -313,6 +313,12 @@ FEDERATION_KEY_SECRET = env_str("FEDERATION_KEY_SECRET")
 FEDERATION_ALLOWED_PRIVATE_PEERS = env_list("FEDERATION_ALLOWED_PRIVATE_PEERS")
 FEDERATION_INBOX_MAX_BYTES = env_int("FEDERATION_INBOX_MAX_BYTES", 256 * 1024)
 FEDERATION_FETCH_MAX_BYTES = env_int("FEDERATION_FETCH_MAX_BYTES", 1024 * 1024)
+# Nesting depth of any JSON received from another server (inbox bodies, fetched
+# documents), checked before it is decoded; real activities nest 4 or 5 levels.
+FEDERATION_JSON_MAX_DEPTH = env_int("FEDERATION_JSON_MAX_DEPTH", 32)
+# A signing key that could not be fetched (or whose refetch did not verify) is not
+# fetched again for this long, however many requests name it.
+FEDERATION_KEY_FETCH_FAILURE_SECONDS = env_int("FEDERATION_KEY_FETCH_FAILURE_SECONDS", 300)
 FEDERATION_HTTP_TIMEOUT = float(env_str("FEDERATION_HTTP_TIMEOUT", "10"))
 FEDERATION_SIGNATURE_MAX_SKEW_SECONDS = 300
 # Deliveries: exponential backoff with jitter from RETRY_BASE, for DELIVERY_DEADLINE.

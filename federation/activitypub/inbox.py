@@ -9,22 +9,26 @@ inbox_activities.py).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .inbound_json import InboundJSONError, activity_shape_check, json_document
 from .remote import (
     RemoteError,
     domain_blocked,
+    key_fetch_failure_record,
     remote_actor_cached_for_key,
     remote_actor_for_key,
 )
 from .signatures import SignatureError, SignedRequest, signature_key_id, verify_request
-from .wire import APObject, WireError, host_of, parse
+from .wire import ACTIVITY_TYPES, APObject, WireError, host_of, parse
 from .worker import drain_enqueue_on_commit
+
+logger = logging.getLogger(__name__)
 
 
 class InboxRejectedError(Exception):
@@ -40,27 +44,17 @@ class Accepted:
     duplicate: bool
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
     """Check and store one inbox POST, or raise InboxRejectedError(status, reason)."""
     if len(request.body) > settings.FEDERATION_INBOX_MAX_BYTES:
         raise InboxRejectedError(413, "body too large")
     try:
-        data = json.loads(request.body)
-        if _has_nul(data):
-            # PostgreSQL cannot store U+0000 (jsonb, text); no real activity carries one.
-            raise ValueError("NUL characters are not accepted")
+        # Size and depth bounded before decoding; no NUL (PostgreSQL cannot store it).
+        data = json_document(request.body, max_bytes=settings.FEDERATION_INBOX_MAX_BYTES,
+                             max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
+        activity_shape_check(data, activity_types=ACTIVITY_TYPES)
         activity = parse(data)
-    except (ValueError, WireError) as error:
+    except (InboundJSONError, WireError) as error:
         raise InboxRejectedError(400, f"bad activity: {error}") from error
     try:
         key_id = signature_key_id(request)
@@ -76,17 +70,25 @@ def inbox_accept(*, request: SignedRequest, commune=None) -> Accepted:
         try:
             signer = remote_actor_for_key(key_id=key_id)
         except RemoteError as error:
-            raise InboxRejectedError(401, f"unknown key: {error}") from error
+            # Why stays here: the keyId is the sender's choice, and the reason may say
+            # what its host resolves to or how it answered.
+            logger.info("inbox: key %r refused: %s", key_id, error)
+            raise InboxRejectedError(401, "unknown key") from error
     try:
         verify_request(request, public_key_pem=signer.public_key_pem,
                        max_skew=settings.FEDERATION_SIGNATURE_MAX_SKEW_SECONDS)
     except SignatureError as first_error:
-        # The key may have been rotated: fetch the actor again from its origin, once.
+        # The key may have been rotated: fetch the actor again from its origin, once,
+        # and not again for a while if that did not help (remote.py's negative cache).
         try:
             signer = remote_actor_for_key(key_id=key_id, refresh=True)
             verify_request(request, public_key_pem=signer.public_key_pem,
                            max_skew=settings.FEDERATION_SIGNATURE_MAX_SKEW_SECONDS)
-        except (SignatureError, RemoteError):
+        except (SignatureError, RemoteError) as error:
+            if isinstance(error, SignatureError):
+                key_fetch_failure_record(key_id=key_id)
+            logger.info("inbox: signature with key %r refused: %s (after a refetch: %s)",
+                        key_id, first_error, error)
             raise InboxRejectedError(401, str(first_error)) from first_error
     if signer.url != activity.actor:
         raise InboxRejectedError(401, "the key's owner is not the activity's actor")

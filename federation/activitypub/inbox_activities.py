@@ -140,6 +140,7 @@ def handle_join(activity: Activity, remote_actor) -> str:
 def handle_announce(activity: Activity, remote_actor) -> str:
     """Boosts: never our own objects (loops), never deeper than the hop limit, and the
     object is fetched from its origin rather than trusted from the boost."""
+    from .inbound_json import InboundJSONError, object_shape_check
     from .mirror import object_store
     from .remote import fetch_json
     from .wire import parse_object
@@ -153,8 +154,10 @@ def handle_announce(activity: Activity, remote_actor) -> str:
     if not object_id or host_of(object_id) == host_of(base_url()):
         return "ignored: own object"
     try:
-        obj = parse_object(fetch_json(object_id))
-    except (RemoteError, WireError) as error:
+        document = fetch_json(object_id)
+        object_shape_check(document)
+        obj = parse_object(document)
+    except (RemoteError, WireError, InboundJSONError) as error:
         return f"ignored: {error}"
     if obj.id != object_id or host_of(obj.attributed_to) != host_of(obj.id):
         return "ignored: object not on its author's host"

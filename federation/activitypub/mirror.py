@@ -78,28 +78,39 @@ def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
     page_text_sanitise(page=page)
 
 
-def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
-    """Apply a Create or Update; return (page, outcome). Older versions are ignored,
-    a deleted object never comes back."""
+def _versions_locked(*, ap_id: str, actor_url: str):
+    """The object's owner row (None if nobody owns it yet) and actor_url's own row (a
+    new one if it has none), row-locked: ownership is per actor (ObjectVersion)."""
     from federation.models import ObjectVersion
 
+    rows = list(ObjectVersion.objects.select_for_update().filter(ap_id=ap_id))
+    owner = next((row for row in rows if row.is_owner), None)
+    mine = next((row for row in rows if row.actor_url == actor_url), None)
+    return owner, mine or ObjectVersion(ap_id=ap_id, actor_url=actor_url)
+
+
+def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
+    """Apply a Create or Update; return (page, outcome). Only the actor that created an
+    object may change it, older versions are ignored, a deleted object never comes back."""
     kind = kind_of_object(obj)
     if kind is None:
         return None, "unsupported type"
     model = content_model(kind)
     with transaction.atomic():
-        version, _created = ObjectVersion.objects.select_for_update().get_or_create(
-            ap_id=obj.id, defaults={"actor_url": remote_actor.url})
+        owner, version = _versions_locked(ap_id=obj.id, actor_url=remote_actor.url)
+        if owner is not None and owner.actor_url != remote_actor.url:
+            return None, "not owner"
         if version.deleted_at is not None:
             return None, "deleted"
         if version.version and obj.version and obj.version <= version.version:
             return None, "stale"
         if version.version and not obj.version:
             return None, "stale"
+        commune = mirror_commune(remote_actor=remote_actor)
         page = model.objects.filter(pk=version.page_id).first() if version.page_id else None
         if page is None:
-            page = model.objects.filter(ap_id=obj.id).first()
-        commune = mirror_commune(remote_actor=remote_actor)
+            # A page stored before its version row: only under this actor's own mirror.
+            page = model.objects.filter(ap_id=obj.id).descendant_of(commune).first()
         created = page is None
         if created:
             page = model(locale=Locale.get_default())
@@ -114,6 +125,7 @@ def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
             _section(commune, kind).add_child(instance=page)
         else:
             page.save_revision().publish()
+        version.is_owner = True
         version.page_id = page.pk
         version.version = obj.version
         version.save()
@@ -128,13 +140,11 @@ def _unique_slug(base: str, ap_id: str) -> str:
 
 
 def object_delete(*, ap_id: str, remote_actor, deleted_at: dt.datetime | None = None) -> str:
-    """Record the tombstone (even before any Create) and remove the page."""
-    from federation.models import ObjectVersion
-
+    """Record the actor's tombstone (even before any Create) and remove the page, if
+    the actor owns the object or nobody does yet."""
     with transaction.atomic():
-        version, _created = ObjectVersion.objects.select_for_update().get_or_create(
-            ap_id=ap_id, defaults={"actor_url": remote_actor.url})
-        if version.actor_url != remote_actor.url:
+        owner, version = _versions_locked(ap_id=ap_id, actor_url=remote_actor.url)
+        if owner is not None and owner.actor_url != remote_actor.url:
             return "not owner"
         if version.deleted_at is not None:
             return "already deleted"

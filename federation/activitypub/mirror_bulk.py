@@ -9,7 +9,8 @@ behind as the one-by-one path:
 - pages: tree positions after each section's last child, its row locked so that two
   workers never pick the same positions (cms/content/bulk.py does the INSERTs);
   `path`, `depth`, `numchild` and `url_path` as treebeard and Wagtail compute them;
-- `ObjectVersion` rows (the unique `ap_id` makes a concurrent Create roll this back);
+- `ObjectVersion` rows, their actor the owner (one owner per object: a concurrent
+  Create rolls this back);
 - sharing: one explicit reference per following commune, decided by its acceptance
   rules (`selectors.acceptance_decide_many`, as `share_create()` does);
 - the publishing pipeline for all the pages at once (`pages_publish`): the API read
@@ -147,7 +148,7 @@ def objects_create_many(items: list[NewObject]) -> tuple[dict[object, str], list
     for section_id, count in added.items():
         Page.objects.using(database).filter(pk=section_id).update(numchild=F("numchild") + count)
     ObjectVersion.objects.bulk_create([
-        ObjectVersion(ap_id=item.obj.id, actor_url=item.remote_actor.url,
+        ObjectVersion(ap_id=item.obj.id, actor_url=item.remote_actor.url, is_owner=True,
                       version=item.obj.version, page_id=page.pk)
         for item, _kind, page, _commune in placed])
     _shares_create(placed, now=now)
@@ -229,17 +230,19 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
     """Apply Updates (in order, several per object allowed) to stored objects; return
     ({key: outcome}, keys left to the caller: objects without a stored page).
 
-    The rules of `mirror.object_store()`: a tombstone wins, a version not newer than
-    the stored one is ignored. The page is rewritten without a revision (the origin
-    keeps the history), and its read-model row, search outbox row and references are
-    brought up to date as publishing does.
+    The rules of `mirror.object_store()`: only the owner may update, its tombstone
+    wins, a version not newer than the stored one is ignored. The page is rewritten
+    without a revision (the origin keeps the history), and its read-model row, search
+    outbox row and references are brought up to date as publishing does.
     """
     from federation.models import ObjectVersion
 
     if not items:
         return {}, []
-    versions = {version.ap_id: version for version in ObjectVersion.objects.select_for_update()
-                .filter(ap_id__in={item.obj.id for item in items})}
+    rows = list(ObjectVersion.objects.select_for_update()
+                .filter(ap_id__in={item.obj.id for item in items}))
+    versions = {row.ap_id: row for row in rows if row.is_owner}  # the owners' rows
+    tombstones = {(row.ap_id, row.actor_url) for row in rows if row.deleted_at is not None}
     page_ids = defaultdict(set)
     for item in items:
         version = versions.get(item.obj.id)
@@ -257,7 +260,10 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
     now = timezone.now()
     for item in items:
         version = versions.get(item.obj.id)
-        if version is not None and version.deleted_at is not None:
+        if version is not None and version.actor_url != item.remote_actor.url:
+            outcomes[item.key] = "ignored: not owner"
+            continue
+        if (item.obj.id, item.remote_actor.url) in tombstones:
             outcomes[item.key] = "ignored: deleted"
             continue
         page = pages.get(version.page_id) if version is not None else None
@@ -314,8 +320,8 @@ def objects_delete_many(items: list[NewObject]) -> dict[object, str]:
     """Apply Deletes (in order) as `mirror.object_delete()` does, the pages removed
     together by `mirror_delete.pages_delete()`.
 
-    The tombstone is recorded even before any Create; only the actor that created the
-    object may delete it.
+    The tombstone is the actor's own, recorded even before any Create; only the actor
+    that created the object may delete it.
     """
     from federation.models import ObjectVersion
 
@@ -324,20 +330,22 @@ def objects_delete_many(items: list[NewObject]) -> dict[object, str]:
     if not items:
         return {}
     ap_ids = {item.obj.id for item in items}
-    versions = {version.ap_id: version for version in ObjectVersion.objects.select_for_update()
-                .filter(ap_id__in=ap_ids)}
+    rows = list(ObjectVersion.objects.select_for_update().filter(ap_id__in=ap_ids))
+    owners = {row.ap_id: row.actor_url for row in rows if row.is_owner}
+    versions = {(row.ap_id, row.actor_url): row for row in rows}
     outcomes: dict[object, str] = {}
     new, deleted, page_ids = [], [], []
     now = timezone.now()
     for item in items:
-        version = versions.get(item.obj.id)
-        if version is None:
-            version = versions[item.obj.id] = ObjectVersion(
-                ap_id=item.obj.id, actor_url=item.remote_actor.url)
-            new.append(version)
-        if version.actor_url != item.remote_actor.url:
+        actor_url = item.remote_actor.url
+        if owners.get(item.obj.id, actor_url) != actor_url:
             outcomes[item.key] = "ignored: not owner"
             continue
+        version = versions.get((item.obj.id, actor_url))
+        if version is None:
+            version = versions[(item.obj.id, actor_url)] = ObjectVersion(
+                ap_id=item.obj.id, actor_url=actor_url)
+            new.append(version)
         if version.deleted_at is not None:
             outcomes[item.key] = "ignored: already deleted"
             continue

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from federation.domains import domain_and_parents
 
 from .delivery import client
+from .inbound_json import InboundJSONError, json_document
 from .wire import WireError, host_of, parse_actor
 
 ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -39,6 +43,12 @@ def domain_blocked(domain: str) -> bool:
     return _blocked(domain).exists()
 
 
+def _document(body: bytes) -> object:
+    """A fetched document, decoded within the limits of inbound JSON (inbound_json.py)."""
+    return json_document(body, max_bytes=settings.FEDERATION_FETCH_MAX_BYTES,
+                         max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
+
+
 def fetch_json(url: str) -> dict:
     """GET an ActivityPub document through the SSRF-safe client."""
     try:
@@ -48,9 +58,9 @@ def fetch_json(url: str) -> dict:
     if response.status != 200:
         raise RemoteError(f"{url}: HTTP {response.status}")
     try:
-        data = response.json()
-    except ValueError as error:
-        raise RemoteError(f"{url}: not JSON") from error
+        data = _document(response.body)
+    except InboundJSONError as error:
+        raise RemoteError(f"{url}: {error}") from error
     if not isinstance(data, dict):
         raise RemoteError(f"{url}: not a JSON object")
     return data
@@ -68,6 +78,8 @@ def remote_actor_store(*, data: dict):
         raise RemoteError("the actor's key lives on another host")
     if host_of(actor.inbox) != host_of(actor.id):
         raise RemoteError("the actor's inbox lives on another host")
+    if len(host_of(actor.id)) > RemoteActor._meta.get_field("domain").max_length:
+        raise RemoteError("the actor's host name is too long")
     values = {
         "domain": host_of(actor.id), "type": actor.type[:40], "inbox": actor.inbox,
         "shared_inbox": actor.shared_inbox if host_of(actor.shared_inbox) == host_of(actor.id)
@@ -128,14 +140,43 @@ def remote_actor_cached_for_key(*, key_id: str, blocked_host: str) -> KeyOwner |
     return KeyOwner(url=row[0], public_key_pem=row[1], blocked=bool(row[2])) if row else None
 
 
+def _key_failure_cache_key(key_id: str) -> str:
+    return f"federation:key-fetch-failed:{hashlib.sha256(key_id.encode()).hexdigest()}"
+
+
+def key_fetch_failure_record(*, key_id: str) -> None:
+    """Remember that key_id could not be fetched, or that fetching it again did not
+    help: it is not fetched again for FEDERATION_KEY_FETCH_FAILURE_SECONDS (anyone
+    choosing a keyId must not make this server fetch it on every POST)."""
+    seconds = settings.FEDERATION_KEY_FETCH_FAILURE_SECONDS
+    if seconds > 0:
+        cache.set(_key_failure_cache_key(key_id), True, timeout=seconds)
+
+
+def key_fetch_failed_recently(*, key_id: str) -> bool:
+    return cache.get(_key_failure_cache_key(key_id)) is not None
+
+
 def remote_actor_for_key(*, key_id: str, refresh: bool = False):
-    """The actor owning key_id (a `<actor>#main-key` URL or the actor itself)."""
+    """The actor owning key_id (a `<actor>#main-key` URL or the actor itself).
+
+    A key whose fetch failed lately is not fetched again (key_fetch_failure_record)."""
     from federation.models import RemoteActor
 
     if not refresh:
         cached = RemoteActor.objects.filter(public_key_id=key_id).first()
         if cached is not None:
             return cached
+    if key_fetch_failed_recently(key_id=key_id):
+        raise RemoteError("its fetch failed lately; not fetched again yet")
+    try:
+        return _remote_actor_for_key_fetch(key_id)
+    except RemoteError:
+        key_fetch_failure_record(key_id=key_id)
+        raise
+
+
+def _remote_actor_for_key_fetch(key_id: str):
     actor_url = urldefrag(key_id)[0]
     if domain_blocked(host_of(actor_url)):
         raise RemoteError("domain blocked")
@@ -157,7 +198,7 @@ def webfinger_resolve(*, handle: str) -> str:
     url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{match['user']}@{host}"
     try:
         response = client().get(url, headers={"Accept": "application/jrd+json"})
-        data = response.json()
+        data = _document(response.body)
     except Exception as error:  # noqa: BLE001
         raise RemoteError(f"WebFinger failed for {handle}: {error}") from error
     for link in data.get("links", []) if isinstance(data, dict) else []:
@@ -170,8 +211,6 @@ def webfinger_resolve(*, handle: str) -> str:
 
 def _is_allowed_plain_http(host: str) -> bool:
     # Loopback peers allowed for tests speak plain HTTP; everything else is HTTPS.
-    from django.conf import settings
-
     return host.lower() in {peer.lower() for peer in settings.FEDERATION_ALLOWED_PRIVATE_PEERS}
 
 

@@ -259,9 +259,9 @@ def parse(data: Any, *, depth: int = 0) -> Activity:
     parsed: APObject | Activity | Actor | None = None
     if isinstance(raw_object, dict):
         inner_type = raw_object.get("type")
-        if inner_type in ACTIVITY_TYPES:
+        if isinstance(inner_type, str) and inner_type in ACTIVITY_TYPES:
             parsed = parse(raw_object, depth=depth + 1)
-        elif inner_type in OBJECT_TYPES or isinstance(inner_type, list):
+        elif isinstance(inner_type, list) or inner_type in OBJECT_TYPES:
             parsed = parse_object(raw_object)
     object_id = _id_of(raw_object)
     if not object_id and parsed is None:

@@ -220,14 +220,30 @@ class InboxMessage(StateMachine):
 
 
 class ObjectVersion(models.Model):
-    """The newest version of a remote object seen here, or its tombstone."""
+    """What one actor did to a remote object: the newest version it sent, or its
+    tombstone.
 
-    ap_id = models.URLField(max_length=500, unique=True)
+    Objects are owned per actor, not per host: the actor whose Create (or first Update)
+    was applied owns the object (`is_owner`, one owner per object) and only it may
+    change or delete it. A Delete of an object nobody owns yet leaves a tombstone for
+    its actor only: it stops that actor's own late Create, not another actor's.
+    """
+
+    ap_id = models.URLField(max_length=500, db_index=True)
     actor_url = models.URLField(max_length=500)
+    is_owner = models.BooleanField(default=False)
     version = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     page = models.ForeignKey("wagtailcore.Page", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ap_id", "actor_url"],
+                                    name="federation_objectversion_per_actor"),
+            models.UniqueConstraint(fields=["ap_id"], condition=models.Q(is_owner=True),
+                                    name="federation_objectversion_one_owner"),
+        ]
 
     def __str__(self) -> str:
         return self.ap_id

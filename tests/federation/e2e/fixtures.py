@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.cache import cache
 
 from federation.activitypub import delivery
 from tests.world import shared_communes
@@ -14,7 +15,11 @@ BASE = "http://testserver"
 
 @pytest.fixture
 def peer(settings):
-    """A live fake remote server on loopback, allow-listed for the outgoing client."""
+    """A live fake remote server on loopback, allow-listed for the outgoing client.
+
+    The cache is emptied around it: keys whose fetch failed are remembered there
+    (FEDERATION_KEY_FETCH_FAILURE_SECONDS), and a later peer may get the same port."""
+    cache.clear()
     server = start_peer()
     settings.FEDERATION_ALLOWED_PRIVATE_PEERS = [server.netloc]
     settings.FEDERATION_BASE_URL = BASE
@@ -22,6 +27,7 @@ def peer(settings):
     yield server
     server.close()
     delivery._client_for.cache_clear()
+    cache.clear()
 
 
 @pytest.fixture

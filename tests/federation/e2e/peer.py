@@ -38,6 +38,7 @@ class FakePeer:
     server: ThreadingHTTPServer
     documents: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)  # paths of the GETs it answered
     inbox_status: int = 202
     inbox_headers: dict[str, str] = field(default_factory=dict)
 
@@ -52,6 +53,9 @@ class FakePeer:
     def serve_json(self, path: str, data: dict, status: int = 200) -> None:
         self.documents[path] = (status, {"Content-Type": "application/activity+json"},
                                 json.dumps(data).encode())
+
+    def serve_bytes(self, path: str, body: bytes, status: int = 200) -> None:
+        self.documents[path] = (status, {"Content-Type": "application/activity+json"}, body)
 
     def redirect(self, path: str, location: str) -> None:
         self.documents[path] = (302, {"Location": location}, b"")
@@ -118,6 +122,7 @@ def start_peer() -> FakePeer:
 
         def do_GET(self):
             peer = peer_holder["peer"]
+            peer.fetched.append(self.path)
             status, headers, body = peer.documents.get(self.path.split("?")[0],
                                                        (404, {}, b"{}"))
             self.send_response(status)
