@@ -61,6 +61,8 @@ DB_VENDOR_TESTS = {
     "tests/api/test_keys.py": "key usage counted under a row lock",
     "tests/api/test_hostile_routes.py": "integer overflow at the database (20-digit ids)",
     "tests/api/test_bad_input.py": "hostile parameters reaching the SQL",
+    "tests/api/test_rate_limits.py": "the database counters' INSERT ... ON CONFLICT ... "
+                                     "RETURNING (cms/core/ratelimit.py)",
     "tests/publishing/test_outbox.py": "the outbox claims rows with select_for_update(skip_locked)",
     "tests/search/test_database.py": "the database backend (PostgreSQL full text, SQLite "
                                      "containment), its bulk upsert, the GIN index migration",
@@ -70,6 +72,8 @@ DB_VENDOR_TESTS = {
     "tests/federation/test_ap_inbound": "the inbox's raw INSERT ... ON CONFLICT, "
                                         "mirror_bulk's multi-row inserts and row locks",
     "tests/federation/test_ap_inbox_security.py": "replays caught by the unique insert",
+    "tests/federation/test_ap_ownership.py": "one owner per object: a partial unique "
+                                             "constraint, rows locked per object",
     "tests/federation/test_ap_delivery.py": "deliveries claimed with skip_locked",
     "tests/federation/test_ap_claims.py": "inbox messages claimed with skip_locked",
     "tests/federation/test_ap_retention.py": "retention deletes in batches",
