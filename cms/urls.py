@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
 from cms.api.urls import wagtail_api_urls
+from cms.communes.wagtail_hooks import PLATFORM_ONLY_REPORTS, platform_only
 
 # The Wagtail admin's own screens carry inline scripts (its configuration, the editors'
 # widgets): there, and only there, they may run. Previews and drafts render the resident
@@ -23,7 +24,10 @@ def admin_policy(patterns: list) -> list:
     for pattern in patterns:
         if hasattr(pattern, "url_patterns"):
             admin_policy(pattern.url_patterns)
-        elif not any(word in (pattern.name or "") for word in ADMIN_STRICT_VIEWS):
+            continue
+        if pattern.name in PLATFORM_ONLY_REPORTS:
+            pattern.callback = platform_only(pattern.callback)
+        if not any(word in (pattern.name or "") for word in ADMIN_STRICT_VIEWS):
             pattern.callback = admin_inline_scripts(pattern.callback)
     return patterns
 

@@ -79,3 +79,32 @@ def chooser_pages_of_own_communes(pages: QuerySet[Page], request) -> QuerySet[Pa
     for path in paths:
         visible |= Q(path__startswith=path)
     return pages.filter(visible)
+
+
+# Admin reports that name pages of every commune, whatever the user may see (Wagtail's
+# page types usage shows the last edited page of each type, drafts included): for the
+# platform's administrators only. cms/urls.py guards their URLs with `platform_only`.
+PLATFORM_ONLY_REPORTS = ("page_types_usage", "page_types_usage_results")
+PLATFORM_ONLY_MENU_ITEMS = ("page-types-usage",)
+
+
+def platform_only(view):
+    """A view a superuser may open; anyone else gets 403."""
+    from functools import wraps
+
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@hooks.register("construct_reports_menu")
+def platform_reports_hide(request, menu_items):
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items
+                         if item.name not in PLATFORM_ONLY_MENU_ITEMS]

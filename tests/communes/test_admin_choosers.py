@@ -56,3 +56,15 @@ def test_the_chooser_browse_shows_only_the_communicants_communes(
                                                          args=[portal.pk]))
     assert neighbour_commune.title not in html(
         chooser_client, reverse("wagtailadmin_choose_page_child", args=[portal.pk]))
+
+
+def test_reports_naming_every_communes_pages_are_for_platform_administrators(
+        chooser_client, admin_client):
+    # Wagtail's page types usage report names the last edited page of each type,
+    # whoever's it is: a communicant saw another commune's draft title there.
+    for name in ("wagtailadmin_reports:page_types_usage",
+                 "wagtailadmin_reports:page_types_usage_results"):
+        assert chooser_client.get(reverse(name)).status_code == 403
+        assert admin_client.get(reverse(name)).status_code == 200
+    reports = html(chooser_client, reverse("wagtailadmin_home"))
+    assert reverse("wagtailadmin_reports:page_types_usage") not in reports
