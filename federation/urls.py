@@ -1,6 +1,31 @@
+import functools
+
+from django.conf import settings
+from django.http import JsonResponse
 from django.urls import path
 
+from cms.core.ratelimit import address_bucket, client_address, rate_limit_hit
+
 from . import views_activitypub as ap
+
+
+def federation_rate_limited(view):
+    """`view` counted against FEDERATION_RATE_PER_MINUTE of its client's address."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        decision = rate_limit_hit(scope="federation",
+                                  who=address_bucket(client_address(request)),
+                                  limit=settings.FEDERATION_RATE_PER_MINUTE, window_seconds=60)
+        if not decision.allowed:
+            response = JsonResponse({"error": "too many requests from this address"},
+                                    status=429)
+            response["Retry-After"] = str(decision.retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
 
 urlpatterns = [
     path(".well-known/webfinger", ap.webfinger, name="federation-webfinger"),
@@ -15,3 +40,6 @@ urlpatterns = [
     path("ap/objects/<id:page_id>", ap.ap_object, name="federation-object"),
     path("ap/activities/<uuid:activity_uuid>", ap.ap_activity, name="federation-activity"),
 ]
+
+for _pattern in urlpatterns:
+    _pattern.callback = federation_rate_limited(_pattern.callback)

@@ -319,6 +319,10 @@ FEDERATION_JSON_MAX_DEPTH = env_int("FEDERATION_JSON_MAX_DEPTH", 32)
 # A signing key that could not be fetched (or whose refetch did not verify) is not
 # fetched again for this long, however many requests name it.
 FEDERATION_KEY_FETCH_FAILURE_SECONDS = env_int("FEDERATION_KEY_FETCH_FAILURE_SECONDS", 300)
+# Requests a minute per address on the federation's endpoints (inboxes, actors, objects,
+# WebFinger, NodeInfo): a busy server delivers from one address, so the limit is wide;
+# it stops a flood, not a peer (0: none).
+FEDERATION_RATE_PER_MINUTE = env_int("FEDERATION_RATE_PER_MINUTE", 600)
 FEDERATION_HTTP_TIMEOUT = float(env_str("FEDERATION_HTTP_TIMEOUT", "10"))
 FEDERATION_SIGNATURE_MAX_SKEW_SECONDS = 300
 # Deliveries: exponential backoff with jitter from RETRY_BASE, for DELIVERY_DEADLINE.

@@ -28,3 +28,7 @@ CLOCHER_SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}
 
 # --- A test-only content kind (tests/kinds_app): proves that a kind is one module.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.kinds_app"]  # noqa: F405
+
+# --- The federation's rate limit (federation/urls.py): the federation tests send hundreds
+# of activities a minute from 127.0.0.1; tests/api/test_rate_limits.py sets it itself.
+FEDERATION_RATE_PER_MINUTE = 0

@@ -86,6 +86,7 @@ def _routes(patterns, prefix: str = ""):
             text = re.sub(r"\(\?!.*?\)", "unknown", text).strip("^$")
         text = re.sub(r"<(?:id|int):\w+>", "1", text)
         text = re.sub(r"<(?:str|slug):\w+>", "x", text)
+        text = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", text)
         if isinstance(pattern, URLResolver):
             yield from _routes(pattern.url_patterns, prefix + text)
         elif isinstance(pattern, URLPattern):
@@ -93,10 +94,11 @@ def _routes(patterns, prefix: str = ""):
 
 
 def public_paths() -> list[str]:
-    """A path for every route of the API (/api/, /api/v2/, feeds, search) and for each
-    resident-site view outside the page tree, taken from the URLconf itself."""
+    """A path for every route of the API (/api/, /api/v2/, feeds, search), of the
+    federation (inboxes, actors, objects, WebFinger, NodeInfo) and for each resident-site
+    view outside the page tree, taken from the URLconf itself."""
     paths = [f"/{route}" for route, _name in _routes(get_resolver().url_patterns)
-             if route.startswith("api/")]
+             if route.startswith(("api/", "ap/", ".well-known/", "nodeinfo/"))]
     names = {pattern.name: str(pattern.pattern) for pattern in frontend_urls.urlpatterns}
     paths += ["/" + re.sub(r"<id:\w+>", "1", route) for name, route in names.items()
               if name not in FRONTEND_UNLIMITED]
@@ -108,7 +110,9 @@ def test_the_walk_finds_every_kind_of_public_endpoint():
     for expected in ("/api/events", "/api/events/1", "/api/_ping", "/api/search",
                      "/api/search/suggest", "/api/v2/pages/", "/api/v2/images/1/",
                      "/api/feeds/x/news.rss", "/api/feeds/x/events.ics", "/api/unknown",
-                     "/recherche/", "/proposer/", "/agenda/evenement-1.ics"):
+                     "/recherche/", "/proposer/", "/agenda/evenement-1.ics",
+                     "/ap/inbox", "/ap/communes/x/inbox", "/.well-known/webfinger",
+                     "/nodeinfo/2.1"):
         assert expected in paths
     assert all(re.fullmatch(r"[\w/.-]+", path) for path in paths), paths
 
@@ -116,6 +120,7 @@ def test_the_walk_finds_every_kind_of_public_endpoint():
 def test_every_public_endpoint_is_rate_limited(client, settings):
     settings.CLOCHER_API_ANON_RATE_PER_MINUTE = 1
     settings.CLOCHER_SITE_RATE_PER_MINUTE = 1
+    settings.FEDERATION_RATE_PER_MINUTE = 1
     one_window(margin=10)
     unlimited = []
     for number, path in enumerate(public_paths()):
