@@ -54,8 +54,12 @@ def live_server_sessions_ended(django_db_setup, django_db_blocker) -> Iterator[N
 
 
 @pytest.fixture
-def browser_context(tmp_path, live_server_sessions_ended) -> Iterator:
-    """Yield a Chromium context with a fresh profile (no cookies, no cache) for one test."""
+def browser_context(tmp_path, live_server_sessions_ended, fresh_api_cache) -> Iterator:
+    """Yield a Chromium context with a fresh profile (no cookies, no cache) for one test.
+
+    The server's caches start empty too (fresh_api_cache): a browser test recreates its
+    communes with new ids, and the API's communes directory, lists and rate-limit
+    counters of an earlier test in the process must not answer for them."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     with sync_playwright() as playwright:
