@@ -1,7 +1,7 @@
 import functools
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import path
 
 from cms.core.ratelimit import address_bucket, client_address, rate_limit_hit
@@ -9,11 +9,12 @@ from cms.core.ratelimit import address_bucket, client_address, rate_limit_hit
 from . import views_activitypub as ap
 
 
-def federation_rate_limited(view):
-    """`view` counted against FEDERATION_RATE_PER_MINUTE of its client's address."""
+def federation_edge(view):
+    """`view` counted against FEDERATION_RATE_PER_MINUTE of its client's address, its
+    "not found" answered in JSON as the rest of the federation's errors."""
 
     @functools.wraps(view)
-    def limited(request, *args, **kwargs):
+    def edge(request, *args, **kwargs):
         decision = rate_limit_hit(scope="federation",
                                   who=address_bucket(client_address(request)),
                                   limit=settings.FEDERATION_RATE_PER_MINUTE, window_seconds=60)
@@ -22,9 +23,12 @@ def federation_rate_limited(view):
                                     status=429)
             response["Retry-After"] = str(decision.retry_after)
             return response
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return JsonResponse({"error": "not found"}, status=404)
 
-    return limited
+    return edge
 
 
 urlpatterns = [
@@ -42,4 +46,4 @@ urlpatterns = [
 ]
 
 for _pattern in urlpatterns:
-    _pattern.callback = federation_rate_limited(_pattern.callback)
+    _pattern.callback = federation_edge(_pattern.callback)

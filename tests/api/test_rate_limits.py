@@ -187,6 +187,19 @@ def test_parallel_requests_get_exactly_the_limit(counter_store, settings):
     assert statuses == {200: 7, 429: 17}
 
 
+@pytest.mark.parametrize(("path", "setting"), [
+    ("/recherche/?q=fete", "CLOCHER_SITE_RATE_PER_MINUTE"),
+    ("/.well-known/nodeinfo", "FEDERATION_RATE_PER_MINUTE"),
+])
+def test_every_limit_holds_under_parallel_requests(path, setting, settings):
+    # The resident site's and the federation's limits: the same counter, other scopes.
+    setattr(settings, setting, 7)
+    one_window(margin=10)
+    statuses = parallel_statuses(path, 24, REMOTE_ADDR="198.51.100.78")
+    assert statuses[429] == 17 and sum(statuses.values()) == 24
+    assert 500 not in statuses
+
+
 # Each thread's connection commits its count; serialized_rollback as every transactional
 # test here (a flush without it recreates content types that later ones reload).
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
