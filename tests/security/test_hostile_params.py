@@ -3,6 +3,8 @@ schema schemathesis fuzzes, tests/api/test_schema.py): the resident site's views
 federation's documents answer them with a 2xx or a 4xx, never a 500; the federation's
 4xx carry a JSON body."""
 
+import base64
+
 import pytest
 
 from tests.api.test_rate_limits import public_paths
@@ -52,3 +54,18 @@ def test_hostile_parameters_never_break_a_public_endpoint(client, commune, unlim
                 broken.append((path, params, response.status_code, response["Content-Type"]))
     assert broken == [], broken
     assert len(paths) * len(HOSTILE) >= 150
+
+
+def test_no_api_checks_passwords(client, django_user_model, unlimited):
+    # DRF's default Basic authentication answered 403 to a wrong password on /api/v2/:
+    # a password oracle. Public reads take no credentials; the partner API reads only
+    # its keys, and answers a right password as a wrong one.
+    django_user_model.objects.create_user("maire", password="le-bon-mot-de-passe")
+
+    def status(path: str, password: str) -> int:
+        token = base64.b64encode(f"maire:{password}".encode()).decode()
+        return client.get(path, HTTP_AUTHORIZATION=f"Basic {token}").status_code
+
+    for path in ("/api/v2/pages/", "/api/v2/images/", "/api/communes"):
+        assert status(path, "le-bon-mot-de-passe") == status(path, "un-autre"), path
+    assert status("/api/v2/pages/", "un-autre") == 200
