@@ -5,11 +5,13 @@ stored. Every body is signed for real by a known actor of the fake peer, so a bo
 got past the limits would be accepted (202), not refused for its signature.
 """
 
+import datetime as dt
 import functools
 import json
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from federation.activitypub.signatures import generate_key_pair
 from federation.models import InboxMessage, RemoteActor
@@ -30,9 +32,11 @@ def follow(actor_url: str) -> dict:
 
 
 def create(actor_url: str, **fields) -> dict:
+    now = timezone.now().replace(microsecond=0)
     event = {"id": f"{actor_url}/events/1", "type": "Event", "attributedTo": actor_url,
              "name": "Fête", "summary": "Samedi", "content": "<p>Concert</p>",
-             "published": "2020-01-01T10:00:00Z", "startTime": "2020-01-02T10:00:00Z",
+             "published": now.isoformat(),
+             "startTime": (now + dt.timedelta(days=1)).isoformat(),
              "url": f"{actor_url}/events/1", **fields}
     return {"id": f"{actor_url}/activities/1", "type": "Create", "actor": actor_url,
             "object": event, "to": ["https://www.w3.org/ns/activitystreams#Public"]}
