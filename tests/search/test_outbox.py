@@ -1,6 +1,9 @@
 """The indexing outbox: written in the publishing transaction, drained with retries."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import transaction
 from wagtail.models import Locale
 
@@ -68,11 +71,14 @@ def test_unreachable_engine_keeps_rows_pending_with_backoff(commune, settings):
                                           "ElasticsearchSearchBackend",
                                "URL": "http://127.0.0.1:9", "ANALYSIS": "full", "TIMEOUT": 1}
     make_news(commune, title="En attente")
-    report = outbox_drain()
-    assert report.failed == 1 and report.remaining == 1
-    row = search_rows().get()
-    assert row.attempts == 1 and row.next_attempt_at is not None and row.last_error
-    assert outbox_drain().failed == 0  # not due yet: backoff
-    assert outbox_drain(force=True).failed == 1
-    assert search_rows().get().attempts == 2
+    # The clock stands still: on a loaded machine the 2 s of backoff could pass between
+    # two drains, and "not due yet" would not hold.
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False):
+        report = outbox_drain()
+        assert report.failed == 1 and report.remaining == 1
+        row = search_rows().get()
+        assert row.attempts == 1 and row.next_attempt_at is not None and row.last_error
+        assert outbox_drain().failed == 0  # not due yet: backoff
+        assert outbox_drain(force=True).failed == 1
+        assert search_rows().get().attempts == 2
     assert [backoff_seconds(n) for n in (1, 2, 3, 20)] == [2, 4, 8, 300]

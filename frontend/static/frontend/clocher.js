@@ -110,13 +110,23 @@
     contributionKinds();
   });
   document.addEventListener("htmx:afterSettle", function () { drawMaps(document); });
-  // A new search (not a suggestion request) closes the suggestions; so does Escape.
+  // A new search (not a suggestion request) closes the suggestions; so does Escape. The
+  // results that follow the typing do not: they would close the suggestions 150 ms after
+  // they open, while the resident is still reading them.
   function closeSuggestions() {
     var box = document.getElementById("search-suggestions");
     if (box) { box.innerHTML = ""; }
   }
+  function fromTyping(event) {
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    return !!trigger && trigger.type === "keyup" && !!trigger.target &&
+      trigger.target.id === "search-q";
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt && event.detail.elt.id !== "search-q") { closeSuggestions(); }
+    if (event.detail.elt && event.detail.elt.id !== "search-q" && !fromTyping(event)) {
+      closeSuggestions();
+    }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { closeSuggestions(); }
