@@ -52,7 +52,18 @@ def _filters(viewset) -> list:
             for backend in viewset.filter_backends]
 
 
-class ListedPagesAPIViewSet(PagesAPIViewSet):
+class TextParameters:
+    """Refuse a parameter no database can hold as text (a NUL character: PostgreSQL
+    rejects the query) before any view reads it: `html_path`, filters, `fields`…"""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if any("\x00" in text for key, values in request.GET.lists()
+               for text in (key, *values)):
+            raise BadRequestError("parameters cannot contain NUL characters")
+
+
+class ListedPagesAPIViewSet(TextParameters, PagesAPIViewSet):
     """Wagtail's pages API, less the remote items no commune here shows yet."""
 
     pagination_class = BoundedPagination
@@ -79,7 +90,7 @@ def in_public_collections(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(private)
 
 
-class BoundedImagesAPIViewSet(ImagesAPIViewSet):
+class BoundedImagesAPIViewSet(TextParameters, ImagesAPIViewSet):
     """Wagtail's images API: public collections only, bounded parameters."""
 
     pagination_class = BoundedPagination
@@ -89,7 +100,7 @@ class BoundedImagesAPIViewSet(ImagesAPIViewSet):
         return in_public_collections(super().get_queryset())
 
 
-class BoundedDocumentsAPIViewSet(DocumentsAPIViewSet):
+class BoundedDocumentsAPIViewSet(TextParameters, DocumentsAPIViewSet):
     """Wagtail's documents API: public collections only, bounded parameters."""
 
     pagination_class = BoundedPagination

@@ -70,3 +70,17 @@ def test_wagtail_api_search_still_finds_words(client, commune):
     response = client.get("/api/v2/pages/", {"search": "DONGES!"})
     assert response.status_code == 200
     assert "Donges" in {item["title"] for item in json.loads(response.content)["items"]}
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/v2/pages/find/", {"html_path": "/donges/\x00"}),  # found by schemathesis in CI
+    ("/api/v2/pages/", {"slug": "a\x00b"}),
+    ("/api/v2/pages/", {"fields": "title\x00"}),
+    ("/api/v2/images/", {"title": "\x00"}),
+    ("/api/v2/documents/", {"\x00": "x"}),
+])
+def test_wagtail_api_refuses_nul_characters(client, commune, path, params):
+    # PostgreSQL refuses a NUL in a text value: the query failed with a 500.
+    response = client.get(path, params)
+    assert response.status_code == 400, (path, params, response.status_code)
+    assert "NUL" in json.loads(response.content)["message"]
