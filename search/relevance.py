@@ -90,10 +90,10 @@ def relevance_evaluate(*, queries: list[tuple[str, str, dict[str, int]]]) -> Rel
         if not run[text]:
             run[text] = {"none": 0.0}
     metrics = ["ndcg@10", "mrr"]
-    scores = evaluate(Qrels(kept), Run(run), metrics)
-    per_query = {text: {metric: float(value) for metric, value in evaluate(
-        Qrels({text: kept[text]}), Run({text: run[text]}), metrics).items()}
-        for text in kept}
+    ranked = Run(run)
+    scores = evaluate(Qrels(kept), ranked, metrics)  # also keeps each query's in `ranked`
+    per_query = {text: {metric: float(ranked.scores[metric][text]) for metric in metrics}
+                 for text in kept}
     return RelevanceReport(
         ndcg_at_10=float(scores["ndcg@10"]), mrr=float(scores["mrr"]), queries=len(kept),
         skipped=sorted(set(qrels) - set(kept)), per_query=per_query)

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from cms.readmodel import microcache
 from tests import clock
+from tests.demo import shared_demo, wants_demo
 from tests.factories import CategoryFactory
 from tests.world import is_transactional, shared_communes, sort_key, wanted
 
@@ -96,6 +97,14 @@ def pytest_itemcollected(item):
     # transactional tests come after every database test (sort_key).
     if is_transactional(item):
         return
+    if item.get_closest_marker("federation_e2e"):
+        # The live-instance tests share one migrated database template per process
+        # (tests/federation/e2e/instances.py): one worker runs them all.
+        item.add_marker(pytest.mark.xdist_group("federation_e2e"))
+        return
+    if wants_demo(item):
+        item.add_marker(pytest.mark.xdist_group("demo"))  # seeded once: tests/demo.py
+        return
     shared = [definition for definitions in item._fixtureinfo.name2fixturedefs.values()
               for definition in definitions
               if definition.scope in ("class", "module") and definition.baseid]
@@ -117,6 +126,7 @@ def pytest_collection_modifyitems(items):
 def pytest_fixture_setup(fixturedef, request):
     if fixturedef.argname == "_django_db_helper":
         flush_order_check(request.node)
+        shared_demo.enter(request.node, request.getfixturevalue("django_db_blocker"))
         # pytest-django's per-test transaction (a savepoint) opens inside the shared one.
         shared_communes.enter(request.node, request.getfixturevalue("django_db_blocker"))
     return (yield)
@@ -145,7 +155,16 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     if wanted(nextitem) != shared_communes.names:
         shared_communes.leave()
+    if not wants_demo(nextitem):
+        shared_demo.leave()
     return result
+
+
+@pytest.fixture
+def demo(db):
+    """The realistic demo, seeded twice (shared: tests/demo.py); its seeding outputs and
+    counts after each run."""
+    return shared_demo.value
 
 
 @pytest.fixture

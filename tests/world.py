@@ -22,6 +22,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from tests.demo import wants_demo
 from tests.factories import make_commune
 
 # Fixture name -> make_commune() arguments; the order is the order of creation.
@@ -102,6 +103,8 @@ def sort_key(item: pytest.Item) -> tuple:
     if not uses_db(item):
         return (2, ())
     names = list(SHARED_COMMUNES)
+    if wants_demo(item):
+        return (0, (len(names),))  # after every set of shared communes (tests/demo.py)
     return (0, tuple(names.index(name) for name in wanted(item)))
 
 

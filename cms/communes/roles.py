@@ -100,8 +100,9 @@ def commune_roles_setup(*, commune: CommuneHomePage) -> CommuneRoles:
     pages = _commune_pages(commune=commune)
     groups = {role: _commune_group(commune=commune, role=role, label=label) for role in CommuneRole}
     collection = _commune_collection(communicants=groups[CommuneRole.COMMUNICANT], label=label)
+    admin_access = _admin_access_permission()
     for role, group in groups.items():
-        group.permissions.add(_admin_access_permission())
+        group.permissions.add(admin_access)
         _page_permissions_set(group=group, pages=pages, actions=PAGE_ACTIONS[role])
         _collection_permissions_set(
             group=group, collections=[collection], codenames=COLLECTION_PERMISSIONS[role]
@@ -233,13 +234,10 @@ def _commune_publisher_groups(*, commune: CommuneHomePage) -> QuerySet[Group]:
 
 def _page_permissions_set(*, group: Group, pages: Sequence[Page], actions: Sequence[str]) -> None:
     """Make the group's page permissions exactly `actions` on each of `pages`."""
-    permissions = [_page_permission(action=action) for action in actions]
-    GroupPagePermission.objects.filter(group=group).exclude(
-        page__in=pages, permission__in=permissions
-    ).delete()
-    for page in pages:
-        for permission in permissions:
-            GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    permissions = list(Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=[f"{a}_page" for a in actions]))
+    _rows_set(model=GroupPagePermission, group=group, field="page", targets=pages,
+              permissions=permissions)
 
 
 def _collection_permissions_set(
@@ -251,14 +249,23 @@ def _collection_permissions_set(
             content_type__app_label__in=["wagtailimages", "wagtaildocs"], codename__in=codenames
         )
     )
-    GroupCollectionPermission.objects.filter(group=group).exclude(
-        collection__in=collections, permission__in=permissions
-    ).delete()
-    for collection in collections:
-        for permission in permissions:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=collection, permission=permission
-            )
+    _rows_set(model=GroupCollectionPermission, group=group, field="collection",
+              targets=collections, permissions=permissions)
+
+
+def _rows_set(*, model, group: Group, field: str, targets: Sequence, permissions: list) -> None:
+    """Make the group's `model` rows exactly targets × permissions: one DELETE of the rows
+    that are not wanted, one SELECT and one INSERT of those missing (not one query per
+    row: a commune's roles are set up whenever it is created or renamed)."""
+    model.objects.filter(group=group).exclude(
+        **{f"{field}__in": targets, "permission__in": permissions}).delete()
+    existing = set(model.objects.filter(group=group).values_list(f"{field}_id", "permission_id"))
+    model.objects.bulk_create(
+        [model(group=group, permission=permission, **{field: target})
+         for target in targets for permission in permissions
+         if (target.pk, permission.pk) not in existing],
+        ignore_conflicts=True,  # a concurrent setup of the same roles inserted them first
+    )
 
 
 def _page_permission(*, action: str) -> Permission:

@@ -2,16 +2,12 @@
 
 import datetime as dt
 from io import StringIO
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale, Page, Revision
+from wagtail.models import Locale, Page
 from wagtail_localize.models import StringTranslation, Translation
 
 from cms.communes import sources
@@ -29,29 +25,9 @@ from cms.content.models import (
     NewsPage,
 )
 from cms.readmodel import listings as selectors
+from tests.demo import DATA, counts, seed
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-SOURCES = ["--data-dir", str(DATA / "etalab"),
-           "--geonames", str(DATA / "geonames" / "cities1000-extract.csv")]
 CONTENT_MODELS = (NewsPage, EventPage, AlertPage, InfoPage, DirectoryEntryPage)
-
-
-def seed(*args: str) -> str:
-    out = StringIO()
-    call_command("seed_demo", *args, *SOURCES, stdout=out)
-    return out.getvalue()
-
-
-def counts() -> dict[str, int]:
-    return {
-        "pages": Page.objects.count(),
-        "revisions": Revision.objects.count(),
-        "communes": CommuneHomePage.objects.count(),
-        "categories": Category.objects.count(),
-        "users": get_user_model().objects.count(),
-        "translations": Translation.objects.count(),
-        **{model.__name__: model.objects.count() for model in CONTENT_MODELS},
-    }
 
 
 def content_pages(commune: CommuneHomePage) -> int:
@@ -67,23 +43,6 @@ def assert_valid_tree() -> None:
     out = StringIO()
     call_command("fixtree", "--noinput", stdout=out)
     assert out.getvalue().startswith("Checking page tree for problems...\nNo problems found.")
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The default demo, seeded twice; shared by a class's tests (seeding takes ~30 s).
-
-    Seeded inside a transaction that is rolled back afterwards: each test still runs
-    in its own savepoint (pytest-django's `db`), and later tests see an empty database.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        first_output = seed()
-        first = counts()
-        second_output = seed()
-        yield SimpleNamespace(first_output=first_output, first=first,
-                              second_output=second_output, second=counts())
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths of sites that the rollback removed.
 
 
 @pytest.mark.django_db

@@ -1,8 +1,9 @@
 """Relevance must not regress: nDCG@10 and MRR of the judged queries over the demo.
 
-Seeds the realistic demo (seed_demo, ~1-2 minutes), rebuilds each backend's index and
-scores tests/search/relevance/queries.py with ranx. Engine figures (Elasticsearch,
-OpenSearch) are checked against relevance/baseline.json; a missing node is a skip
+Over the realistic demo (seed_demo, seeded once for the tests that ask for it:
+tests/demo.py), rebuilds each backend's index and scores
+tests/search/relevance/queries.py with ranx. Engine figures (Elasticsearch, OpenSearch)
+are checked against relevance/baseline.json; a missing node is a skip
 with the reason. The database backend's figures are printed (they differ between
 SQLite and PostgreSQL, so they are not a gate).
 """
@@ -10,11 +11,9 @@ SQLite and PostgreSQL, so they are not a gate).
 import json
 import os
 import uuid
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test.utils import override_settings
 
 from search.backends import get_search_backend
@@ -26,7 +25,6 @@ from .relevance.queries import QUERIES
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 
 BASELINE = json.loads((Path(__file__).parent / "relevance" / "baseline.json").read_text())
-DATA = Path(__file__).resolve().parents[1] / "data"
 ENGINES = {
     "opensearch": ("OPENSEARCH_URL", "search.backends.opensearch.OpenSearchSearchBackend"),
     "elasticsearch": ("ELASTICSEARCH_URL",
@@ -41,20 +39,20 @@ def test_judged_query_set_is_big_and_graded():
     assert all(set(j.values()) <= {1, 2, 3} for _i, _t, j in QUERIES)
 
 
-def test_relevance_does_not_fall_below_the_baseline(capsys):
-    available = {name: os.environ[variable] for name, (variable, _b) in ENGINES.items()
-                 if os.environ.get(variable)}
-    if not available:
-        pytest.skip("neither OPENSEARCH_URL nor ELASTICSEARCH_URL is set: no search node to "
-                    "measure (scripts/opensearch-server.sh start)")
-    call_command("seed_demo", "--data-dir", str(DATA / "etalab"), "--geonames",
-                 str(DATA / "geonames" / "cities1000-extract.csv"), stdout=StringIO())
+AVAILABLE = {name: os.environ[variable] for name, (variable, _b) in ENGINES.items()
+             if os.environ.get(variable)}
+
+
+# A marker, not a skip inside the test: the demo is seeded before the test starts.
+@pytest.mark.skipif(not AVAILABLE, reason="neither OPENSEARCH_URL nor ELASTICSEARCH_URL is "
+                    "set: no search node to measure (scripts/opensearch-server.sh start)")
+def test_relevance_does_not_fall_below_the_baseline(demo, capsys):
     figures, failures = {}, []
     tolerance = BASELINE["tolerance"]
     runs = [("database", {"BACKEND": "search.backends.database.DatabaseSearchBackend"})]
     runs += [(name, {"BACKEND": ENGINES[name][1], "URL": url,
                      "INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}"})
-             for name, url in available.items()]
+             for name, url in AVAILABLE.items()]
     for name, params in runs:
         with override_settings(CLOCHER_SEARCH=params):
             try:
