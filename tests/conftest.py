@@ -36,6 +36,24 @@ def pytest_report_header(config):
     return clock.header()
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """With --durations: the files that took longest, all their tests and phases summed
+    (CI's time goes to a few files; this says which, beside pytest's slowest tests)."""
+    if not config.option.durations:
+        return
+    files: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                path = report.nodeid.split("::", 1)[0]
+                files[path] = files.get(path, 0.0) + report.duration
+    slowest = sorted(files.items(), key=lambda item: item[1], reverse=True)
+    terminalreporter.write_sep("=", f"slowest {config.option.durations} files "
+                                    f"(of {sum(files.values()):.0f} s in tests)")
+    for path, seconds in slowest[:config.option.durations]:
+        terminalreporter.write_line(f"{seconds:8.2f}s {path}")
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Write pytest's own exit status and counts where .ci/run's summary reads them
     (through make, any failure is make's status 2; 5 means no test was collected)."""

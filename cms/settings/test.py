@@ -32,3 +32,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.kinds_app"]  # noqa: F405
 # --- The federation's rate limit (federation/urls.py): the federation tests send hundreds
 # of activities a minute from 127.0.0.1; tests/api/test_rate_limits.py sets it itself.
 FEDERATION_RATE_PER_MINUTE = 0
+
+# --- PostgreSQL (CI): a commit does not wait for its WAL to reach the disk. Tests never
+# survive a crash of the server, and the migrations and transactional tests commit often.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -149,13 +149,12 @@ def donges_follows_montoir(one: Instance, two: Instance) -> str:
     Returns Montoir's server (host:port)."""
     origin = f"127.0.0.1:{two.port}"
     one.shell("from cms.communes.models import CommuneHomePage\n"
-              "from federation.models import AcceptanceRule\n"
-              "AcceptanceRule.objects.create(receiver=CommuneHomePage.objects.get("
-              f"slug='donges'), source_server='{origin}', decision='accept')")
-    one.shell("from cms.communes.models import CommuneHomePage\n"
               "from federation.activitypub.remote import follow_remote\n"
-              "follow_remote(commune=CommuneHomePage.objects.get(slug='donges'), "
-              f"handle_or_url='montoir-de-bretagne@{origin}')")
+              "from federation.models import AcceptanceRule\n"
+              "donges = CommuneHomePage.objects.get(slug='donges')\n"
+              "AcceptanceRule.objects.create(receiver=donges, "
+              f"source_server='{origin}', decision='accept')\n"
+              f"follow_remote(commune=donges, handle_or_url='montoir-de-bretagne@{origin}')")
     wait_for(lambda: one.query("SELECT state FROM federation_follow") == [("accepted",)],
              timeout=30, what="Montoir's Accept on instance 1")
     return origin

@@ -84,8 +84,8 @@ def test_follow_publish_update_delete_and_outage(instances):
 
     # Instance 1 goes down; Montoir updates and publishes meanwhile.
     one.stop()
-    two.shell(RETITLE.format(pk=pk, title="Fête de la musique (lieu changé)"))
-    two.shell(PUBLISH.format(title="Feu d'artifice", slug="feu"))
+    two.shell(RETITLE.format(pk=pk, title="Fête de la musique (lieu changé)")
+              + PUBLISH.format(title="Feu d'artifice", slug="feu"))
     wait_for(lambda: two.query("SELECT count(*) FROM federation_delivery WHERE state='queued' "
                                "AND attempts > 0")[0][0] >= 1,
              timeout=30, what="a failed delivery attempt while instance 1 is down")
