@@ -56,6 +56,8 @@ urlpatterns += i18n_patterns(
     # Resident-site views that are not Wagtail pages (frontend/urls.py): under the same
     # prefix as the page the resident comes from, so /en/proposer/ is in English.
     path("", include("frontend.urls")),
+    # Residents' subscriptions: alerts by push, e-mail, SMS (notify/urls.py).
+    path("", include("notify.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -32,3 +32,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.kinds_app"]  # noqa: F405
 # --- The federation's rate limit (federation/urls.py): the federation tests send hundreds
 # of activities a minute from 127.0.0.1; tests/api/test_rate_limits.py sets it itself.
 FEDERATION_RATE_PER_MINUTE = 0
+
+# --- Residents' notifications (notify/): links in messages point at the test client.
+NOTIFY_BASE_URL = "http://testserver"
