@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +31,6 @@ logger = logging.getLogger(__name__)
 LEASE_SECONDS = 300
 
 
-@cache
 def channel_backend(name: str) -> ChannelBackend | None:
     """The configured sender of a channel (None: the channel is not configured)."""
     if name == Channel.EMAIL:
