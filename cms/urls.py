@@ -44,6 +44,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
     # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
     path("", include("federation.urls")),
+    # The installable site's manifest and service worker (notify/pwa.py).
+    path("", include("notify.pwa_urls")),
 ]
 
 if settings.DEBUG:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import pwa, views
 
 app_name = "notify"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("abonnement/gerer/<str:token>/supprimer/", views.delete, name="delete"),
     path("abonnement/supprime/", views.deleted, name="deleted"),
     path("abonnement/desinscription/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("hors-ligne/", pwa.offline, name="offline"),
 ]
