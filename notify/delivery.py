@@ -70,7 +70,8 @@ def items_current(keys: Iterable) -> dict[tuple, PublishedItem]:
     """The live items of these translation keys: (key, locale) -> item, and (key, None)
     -> the source-locale one (the fallback of an untranslated item)."""
     found: dict[tuple, PublishedItem] = {}
-    for item in PublishedItem.objects.filter(translation_key__in=set(keys)).order_by("page_id"):
+    for item in (PublishedItem.objects.filter(translation_key__in=set(keys))
+                 .select_related("commune").order_by("page_id")):
         found[(item.translation_key, item.locale)] = item
         found.setdefault((item.translation_key, None), item)
     return found

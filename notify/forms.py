@@ -106,3 +106,20 @@ def _loopback(endpoint: str) -> bool:
 
     # Tests and the benchmark run a push service on loopback over http.
     return bool(settings.NOTIFY_PUSH_ALLOW_HTTP) and endpoint.startswith("http://127.0.0.1:")
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label=_("Numéro de mobile"), max_length=30,
+                            help_text=_("Pour les alertes urgentes seulement. Un code de "
+                                        "confirmation vous sera envoyé."))
+
+    def clean_phone(self) -> str:
+        phone = mobile_normalise(self.cleaned_data["phone"])
+        if phone is None:
+            raise forms.ValidationError(_("Un numéro de mobile français (06 ou 07)."))
+        return phone
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(label=_("Code reçu par SMS"), regex=r"^\s*\d{6}\s*$",
+                            max_length=12)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("abonnement/gerer/<str:token>/", views.manage, name="manage"),
     path("abonnement/gerer/<str:token>/export.json", views.export, name="export"),
     path("abonnement/gerer/<str:token>/supprimer/", views.delete, name="delete"),
+    path("abonnement/gerer/<str:token>/sms/", views.phone, name="phone"),
     path("abonnement/supprime/", views.deleted, name="deleted"),
     path("abonnement/desinscription/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("hors-ligne/", pwa.offline, name="offline"),

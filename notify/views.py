@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +23,7 @@ from cms.communes.selectors import commune_get
 from cms.core.ratelimit import address_bucket, client_address, rate_limit_hit
 
 from . import links, services, tokens
-from .forms import ChoicesForm, PushSubscriptionForm, SubscribeForm
+from .forms import ChoicesForm, PhoneCodeForm, PhoneForm, PushSubscriptionForm, SubscribeForm
 from .models import Subscriber
 
 SUBSCRIBE_SCOPE = "notify.subscribe"
@@ -133,8 +134,37 @@ def manage(request, subscriber: Subscriber, token: str):
         saved = True
     return render(request, "notify/manage.html", {
         "form": form, "subscriber": subscriber, "token": token, "saved": saved,
-        "vapid_public_key": settings.NOTIFY_VAPID_PUBLIC_KEY},
+        "phone_form": PhoneForm(), "code_form": PhoneCodeForm(),
+        "sms": bool(settings.NOTIFY_SMS_PROVIDER)},
         status=400 if form.errors else 200)
+
+
+@require_POST
+@_flood_checked
+@_manage_subscriber
+def phone(request, subscriber: Subscriber, token: str):
+    """Add a number (a code is sent to it) or type back the code it received."""
+    error = ""
+    if "code" in request.POST:
+        code_form = PhoneCodeForm(request.POST)
+        if not (code_form.is_valid() and services.phone_confirm(
+                subscriber=subscriber, code=code_form.cleaned_data["code"])):
+            error = _("Ce code n'est pas le bon.")
+    else:
+        phone_form = PhoneForm(request.POST)
+        if not phone_form.is_valid():
+            error = " ".join(phone_form.errors["phone"])
+        else:
+            try:
+                services.phone_request(subscriber=subscriber,
+                                       phone=phone_form.cleaned_data["phone"])
+            except services.PhoneRefused as refused:
+                error = str(refused)
+    if error:
+        return render(request, "notify/message.html", {
+            "title": _("Numéro de mobile"), "text": error,
+            "back": reverse("notify:manage", args=[token])}, status=400)
+    return redirect("notify:manage", token=token)
 
 
 @require_GET
