@@ -174,10 +174,10 @@ def push_unsubscribe(*, endpoints: Iterable[str]) -> int:
 def unconfirmed_sweep() -> int:
     """Delete sign-ups never confirmed within NOTIFY_UNCONFIRMED_RETENTION_DAYS."""
     cutoff = timezone.now() - dt.timedelta(days=settings.NOTIFY_UNCONFIRMED_RETENTION_DAYS)
-    deleted, _by_model = (Subscriber.objects.filter(
+    _total, by_model = (Subscriber.objects.filter(
         created_at__lt=cutoff, email_confirmed_at__isnull=True,
         phone_confirmed_at__isnull=True, push_subscriptions__isnull=True).delete())
-    return deleted
+    return by_model.get(Subscriber._meta.label, 0)
 
 
 SMS_CODE_SCOPE = "notify.sms.code"

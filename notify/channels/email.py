@@ -31,7 +31,10 @@ class EmailChannel(ChannelBackend):
                 try:
                     connection.send_messages([message])
                 except smtplib.SMTPRecipientsRefused as error:
-                    results.append(Result(sent=False, error=str(error)[:500], permanent=True))
+                    # The codes only: the log must not hold the address (RGPD).
+                    codes = " ".join(str(code) for code, _text in error.recipients.values())
+                    results.append(Result(sent=False, error=f"recipient refused: {codes}",
+                                          permanent=True))
                 except (smtplib.SMTPException, OSError) as error:
                     results.append(Result(sent=False, error=f"{type(error).__name__}: {error}"))
                 else:
