@@ -236,8 +236,7 @@ def push_subscribe(request):
             subscriber = tokens.manage_subscriber(str(data["token"]))
         except tokens.BadLink:
             return _json_error("invalid token", status=403)
-    choices = {key: data.get(key) for key in ("alerts", "digest") if data.get(key)}
-    choices_form = ChoicesForm({**choices, "communes": data.get("communes") or [],
+    choices_form = ChoicesForm({"communes": data.get("communes") or [],
                                 "alerts": data.get("alerts") or "urgent",
                                 "digest": data.get("digest") or "daily",
                                 "news": bool(data.get("news")),

@@ -132,3 +132,50 @@ def test_what_each_subscriber_chose_decides_the_channel_and_the_moment(commune):
     assert waiting == {(everything.email, "alert", "digest"),
                        (everything.email, "news", "digest")}
     assert not Delivery.objects.filter(subscriber__in=[urgent_only, by_category]).exists()
+
+
+@pytest.mark.django_db
+def test_an_alert_going_live_at_its_time_is_sent_then(commune):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    subscriber(commune)
+    alert = make_alert(commune, severity=URGENT, title="Fermeture du pont", live=False)
+    alert.go_live_at = timezone.now() + dt.timedelta(hours=1)
+    revision = alert.save_revision()
+    revision.publish()
+    worker_pass(NOTIFY)
+    assert not mail.outbox  # scheduled, not live
+    past = timezone.now() - dt.timedelta(minutes=1)
+    revision.refresh_from_db()
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled")  # what the worker's publishing.scheduled job runs
+    worker_pass(NOTIFY)
+    assert [m.subject for m in mail.outbox] == ["Alerte urgente : Fermeture du pont"]
+
+
+@pytest.mark.django_db
+def test_a_worker_dying_after_its_claim_delays_the_send_and_loses_nothing(commune):
+    from django.utils import timezone
+
+    from notify.delivery import _claim
+
+    subscriber(commune)
+    publish(make_alert(commune, severity=URGENT))
+    with pytest.MonkeyPatch.context() as patch:
+        # The fan-out's own send dies with the worker: only the Delivery rows remain.
+        patch.setattr("notify.delivery.deliveries_send", lambda **kwargs: None)
+        worker_pass(NOTIFY)
+    assert Delivery.objects.get().state == "pending"
+    [claimed] = _claim(channel="email", now=timezone.now(), keys=None, size=10)
+    deliveries_send()  # another worker: the row is leased to the dead one
+    assert not mail.outbox
+    Delivery.objects.update(next_attempt_at=timezone.now())  # the lease runs out
+    deliveries_send()
+    deliveries_send()
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get().state == "sent"
