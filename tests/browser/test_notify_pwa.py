@@ -72,8 +72,8 @@ def test_subscribe_install_push_and_read_offline(live_server, browser_context, c
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": site, "registrationId": registrations[-1], "data": json.dumps(payload)})
     page.wait_for_function(
-        "navigator.serviceWorker.ready.then(r => r.getNotifications())"
-        ".then(list => list.length > 0)", timeout=10_000)
+        "async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+        ".length > 0", timeout=10_000)
     shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                           ".then(list => list.map(n => ({title: n.title, body: n.body,"
                           " url: n.data.url, tag: n.tag})))")
