@@ -99,6 +99,12 @@ s3: $(VENV)/.installed-dev
 bench-seed: $(VENV)/.installed-dev node_modules/.installed | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_seed.py $(ARGS)
 
+# Residents' notifications: one urgent alert to many subscribers, endpoints on loopback
+# (docs/notify.md). BENCH_NOTIFY_PUSH / _EMAIL / _SMS set the numbers of subscribers.
+.PHONY: bench-notify
+bench-notify: $(VENV)/.installed-dev | var
+	PYTHONPATH=. $(PY) -m pytest tests/benchmarks/bench_notify.py -p no:cacheprovider -q -s $(ARGS)
+
 # CPU of an idle worker (production settings, empty queue); docs/benchmarks/worker.md.
 .PHONY: bench-worker-idle
 bench-worker-idle: $(VENV)/.installed | var

@@ -44,6 +44,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
     # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
     path("", include("federation.urls")),
+    # The installable site's manifest and service worker (notify/pwa.py).
+    path("", include("notify.pwa_urls")),
 ]
 
 if settings.DEBUG:
@@ -56,6 +58,8 @@ urlpatterns += i18n_patterns(
     # Resident-site views that are not Wagtail pages (frontend/urls.py): under the same
     # prefix as the page the resident comes from, so /en/proposer/ is in English.
     path("", include("frontend.urls")),
+    # Residents' subscriptions: alerts by push, e-mail, SMS (notify/urls.py).
+    path("", include("notify.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -100,6 +100,9 @@ DB_VENDOR_TESTS = {
     "tests/core/test_cache.py": "the database cache table",
     "tests/core/test_postgres.py": "the PostgreSQL-only psycopg dumper, skipped elsewhere",
     "tests/content/test_seed.py::TestScaleDemo": "cms/content/bulk.py's multi-row inserts",
+    "tests/notify/test_fanout.py": "deliveries inserted in bulk, ignoring conflicts",
+    "tests/notify/test_email_smtp.py": "deliveries claimed with skip_locked",
+    "tests/notify/test_sms.py": "the monthly cap: a conditional UPDATE two workers race on",
 }
 
 

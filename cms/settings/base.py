@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cms.publishing",
     "federation",
     "search",
+    "notify",
     "frontend",
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -275,8 +276,51 @@ LOGGING = {
     },
 }
 
+# Mail (docs/notify.md): a real SMTP server from the environment, or a provider through
+# django-anymail (EMAIL_BACKEND="anymail.backends.<provider>.EmailBackend" + ANYMAIL).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clocher <noreply@localhost>")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# --- Residents' notifications (notify/, docs/notify.md) ----------------------------
+# The site's address in links of messages (confirm, manage, one-click unsubscribe).
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# Sign-ups per client address per hour, and confirmation mails per e-mail address per day.
+NOTIFY_SUBSCRIBE_RATE_PER_HOUR = env_int("NOTIFY_SUBSCRIBE_RATE_PER_HOUR", 10)
+NOTIFY_MAILS_PER_ADDRESS_PER_DAY = env_int("NOTIFY_MAILS_PER_ADDRESS_PER_DAY", 3)
+# Seconds between two passes of the delivery job (retries; urgent sends go at once).
+NOTIFY_DELIVER_INTERVAL = env_int("NOTIFY_DELIVER_INTERVAL", 5)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+# An item first published longer ago than this is not announced again when edited.
+NOTIFY_FANOUT_MAX_AGE_HOURS = env_int("NOTIFY_FANOUT_MAX_AGE_HOURS", 48)
+# Digests go out from this local hour on (TIME_ZONE), daily or weekly per subscriber.
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 7)
+# How long the log of what was sent to whom is kept (RGPD), and unconfirmed sign-ups.
+NOTIFY_DELIVERY_RETENTION_DAYS = env_int("NOTIFY_DELIVERY_RETENTION_DAYS", 90)
+NOTIFY_UNCONFIRMED_RETENTION_DAYS = env_int("NOTIFY_UNCONFIRMED_RETENTION_DAYS", 7)
+# Web Push (RFC 8292 VAPID): `manage.py notify_vapid_keys` prints a pair.
+NOTIFY_VAPID_PRIVATE_KEY = env_str("NOTIFY_VAPID_PRIVATE_KEY")
+NOTIFY_VAPID_PUBLIC_KEY = env_str("NOTIFY_VAPID_PUBLIC_KEY")
+NOTIFY_VAPID_SUBJECT = env_str("NOTIFY_VAPID_SUBJECT", "mailto:admin@localhost")
+# Push endpoints must be https; the tests' and benchmark's push service on loopback is not.
+NOTIFY_PUSH_ALLOW_HTTP = False
+# SMS: "ovh" (OVHcloud's HTTP API) or "" (no SMS); see docs/notify.md.
+NOTIFY_SMS_PROVIDER = env_str("NOTIFY_SMS_PROVIDER")
+NOTIFY_SMS_OVH = {
+    "ENDPOINT": env_str("NOTIFY_SMS_OVH_ENDPOINT", "https://eu.api.ovh.com/1.0"),
+    "APPLICATION_KEY": env_str("NOTIFY_SMS_OVH_APPLICATION_KEY"),
+    "APPLICATION_SECRET": env_str("NOTIFY_SMS_OVH_APPLICATION_SECRET"),
+    "CONSUMER_KEY": env_str("NOTIFY_SMS_OVH_CONSUMER_KEY"),
+    "SERVICE_NAME": env_str("NOTIFY_SMS_OVH_SERVICE_NAME"),
+    "SENDER": env_str("NOTIFY_SMS_OVH_SENDER"),
+}
+NOTIFY_SMS_MONTHLY_CAP = env_int("NOTIFY_SMS_MONTHLY_CAP", 500)
 
 # --- Search (search/) -------------------------------------------------------------
 

@@ -38,3 +38,6 @@ FEDERATION_RATE_PER_MINUTE = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+
+# --- Residents' notifications (notify/): links in messages point at the test client.
+NOTIFY_BASE_URL = "http://testserver"

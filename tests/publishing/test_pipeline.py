@@ -53,7 +53,8 @@ def test_a_shared_publish_writes_one_change_with_its_audience(shared_world, sett
     assert SharedItem.objects.get(page=page).state == "accepted"
     categories = sorted(OutboxMessage.objects.exclude(category="tasks")
                         .values_list("category", flat=True))
-    assert categories == sorted(PIPELINE_CATEGORIES)
+    # …and the row of residents' notifications, whose observer wants news (notify/).
+    assert categories == sorted([*PIPELINE_CATEGORIES, "notify"])
 
 
 def test_the_same_representation_again_records_no_change(shared_world):

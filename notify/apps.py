@@ -1,0 +1,36 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "notify"
+    label = "notify"
+    verbose_name = "Notifications"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from cms.publishing.jobs import Job, job_register
+        from cms.publishing.outbox import Consumer, consumer_register
+        from cms.publishing.services import Observer, observer_register
+
+        from .delivery import deliveries_send, deliveries_sweep
+        from .digest import digests_send
+        from .fanout import NOTIFY, pages_published, pages_removed, rows_fan_out
+        from .services import unconfirmed_sweep
+
+        # In the publishing transaction: one `notify` row per published item of a kind
+        # residents subscribe to; a withdrawn item's waiting deliveries are cancelled.
+        observer_register(Observer(published=pages_published, removed=pages_removed))
+        consumer_register(Consumer(
+            category=NOTIFY, handle=rows_fan_out, batch_size=50,
+            done_retention=dt.timedelta(days=1),
+            description="residents' notifications: who is told about a published item"))
+        job_register(Job(name="notify.deliver",
+                         every=lambda: settings.NOTIFY_DELIVER_INTERVAL,
+                         run=deliveries_send))
+        job_register(Job(name="notify.digests", every=3600, run=digests_send))
+        job_register(Job(name="notify.retention", every=3600,
+                         run=lambda: (deliveries_sweep(), unconfirmed_sweep())))

@@ -1,0 +1,1 @@
+"""Delivery channels: one interface (base.py), one thin module per channel."""

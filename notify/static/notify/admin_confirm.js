@@ -1,0 +1,30 @@
+// The page editor: before an urgent alert is published, say how many people it reaches
+// on each channel (phones included) and ask for confirmation (issue 27).
+(function () {
+  "use strict";
+  var match = window.location.pathname.match(/\/pages\/(\d+)\/edit\/$/);
+  var form = document.querySelector("form[data-edit-form], form#page-edit-form");
+  var severity = document.querySelector("select[name=severity]");
+  if (!form || !severity) return;
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (!submitter || submitter.name !== "action-publish" || severity.value !== "3") return;
+    if (form.dataset.notifyConfirmed === "1") return;
+    event.preventDefault();
+    var ask = function (reach) {
+      var text = "Alerte urgente : elle partira tout de suite"
+        + (reach ? " vers " + reach.push + " téléphone(s) en notification, "
+           + reach.sms + " par SMS et " + reach.email + " par e-mail" : "")
+        + ". Publier ?";
+      if (window.confirm(text)) {
+        form.dataset.notifyConfirmed = "1";
+        submitter.click();
+      }
+    };
+    if (!match) { ask(null); return; }
+    fetch("/admin/notifications/page/" + match[1] + "/portee.json?severity=3",
+          { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(ask, function () { ask(null); });
+  }, true);
+})();
