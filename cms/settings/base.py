@@ -5,6 +5,7 @@ are settings, not special cases: production overrides them with environment
 variables (see README, "Configuration").
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -166,6 +167,14 @@ LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
     ("de", "Deutsch"),
 ]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Machine-translation suggestions in wagtail-localize's editor: off unless a provider is
+# named, e.g. CLOCHER_MACHINE_TRANSLATOR=wagtail_localize.machine_translators.deepl.
+# DeepLTranslator and CLOCHER_MACHINE_TRANSLATOR_OPTIONS='{"AUTH_KEY": "…"}' (docs/translation.md).
+if env_str("CLOCHER_MACHINE_TRANSLATOR"):
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": env_str("CLOCHER_MACHINE_TRANSLATOR"),
+        "OPTIONS": json.loads(env_str("CLOCHER_MACHINE_TRANSLATOR_OPTIONS", "{}")),
+    }
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
