@@ -148,3 +148,20 @@ def neighbours_among(commune, others: Iterable, *, radius_km: float) -> list[Nei
             neighbours.append(Neighbour(commune=other, distance_km=distance, same_epci=same_epci))
     neighbours.sort(key=lambda n: (n.distance_km is None, n.distance_km or 0.0, n.commune.title))
     return neighbours
+
+
+def commune_list_moderated_by(*, user) -> QuerySet:
+    """The source-locale communes whose content the user may publish (and so moderate):
+    a communicant's one, an animateur's territory, every commune for a superuser."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission, Locale
+
+    communes = CommuneHomePage.objects.filter(locale=Locale.get_default()).order_by("title")
+    if user.is_superuser:
+        return communes
+    publish = Permission.objects.filter(content_type__app_label="wagtailcore",
+                                        codename="publish_page")
+    keys = GroupPagePermission.objects.filter(
+        group__user=user, permission__in=publish,
+        page__in=CommuneHomePage.objects.all()).values("page__translation_key")
+    return communes.filter(translation_key__in=keys)
