@@ -45,6 +45,8 @@ urlpatterns = [
     path("api/v2/", wagtail_api_urls),
     # The partner API (docs/api.md); before the i18n catch-all below.
     path("api/", include("cms.api.urls")),
+    # Open data: files built by the worker, their schemas and DCAT catalogue.
+    path("opendata/", include("cms.api.opendata.urls")),
     path("sitemap.xml", sitemap),
     # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
     path("", include("federation.urls")),
