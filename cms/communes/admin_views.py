@@ -68,6 +68,6 @@ def onboarding_view(request):
         except sources.SourceError as error:
             messages.error(request, str(error))
     return TemplateResponse(request, "communes/admin/onboarding.html", {
-        "search": search, "results": results, "candidate": candidate, "invite": invite,
+        "lookup": search, "results": results, "candidate": candidate, "invite": invite,
         "header_title": _("Ajouter une commune"),
     }, status=status)

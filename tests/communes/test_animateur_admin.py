@@ -10,6 +10,11 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/communes/animateurs/"
 
 
+def group_row(html: str) -> str:
+    table = html.split('class="listing animateur-groups"')[1]
+    return table.split("Animation — CARENE")[1].split("</tr>")[0]
+
+
 @pytest.fixture
 def carene(commune):
     return animateur_group_setup(name="Animation — CARENE", communes=[commune])
@@ -25,15 +30,16 @@ def animateur(carene):
 def test_administrator_sees_and_extends_an_animateurs_communes(
         client, commune, neighbour_commune, carene, animateur):
     client.force_login(get_user_model().objects.create_superuser("root", "r@x.fr", "pw"))
-    html = client.get(URL).content.decode()
-    row = html.split("Animation — CARENE")[1].split("</tr>")[0]
+    row = group_row(client.get(URL).content.decode())
     assert "Donges" in row and "Montoir" not in row
     assert not neighbour_commune.permissions_for_user(animateur).can_publish()
     response = client.post(f"{URL}{carene.pk}/", {
         "name": "Animation — CARENE", "communes": [commune.pk, neighbour_commune.pk]})
     assert response.status_code == 302
+    # A fresh user object: Wagtail caches a user's page permissions on the instance.
+    animateur = get_user_model().objects.get(pk=animateur.pk)
     assert neighbour_commune.permissions_for_user(animateur).can_publish()
-    row = client.get(URL).content.decode().split("Animation — CARENE")[1].split("</tr>")[0]
+    row = group_row(client.get(URL).content.decode())
     assert "Donges" in row and "Montoir-de-Bretagne" in row
     # And the animateur's queue shows its communes at a glance.
     client.force_login(animateur)
