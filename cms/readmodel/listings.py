@@ -291,6 +291,14 @@ def commune_sections(*, commune: CommuneHomePage) -> dict[str, object]:
         name = names.get(type(page))
         if name and name not in sections:
             sections[name] = page
+    if len(sections) < len(names) and commune.locale_id != default_locale().pk:
+        # A translated site offers the sections not translated yet, in French (issue 28).
+        source = commune.get_translation_or_none(default_locale())
+        if source is not None:
+            for page in source.get_children().live().order_by("path").specific(defer=True):
+                name = names.get(type(page))
+                if name and name not in sections:
+                    sections[name] = page
     return sections
 
 

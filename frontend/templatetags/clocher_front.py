@@ -153,6 +153,10 @@ def via(item, commune):
         return getattr(item, "shared_via", None)
     if commune is None or getattr(origin, "pk", None) == commune.pk:
         return None
+    # The commune's own French page on its translated site (issue 28): not "via" itself.
+    key = getattr(origin, "translation_key", None)
+    if key is not None and key == getattr(commune, "translation_key", None):
+        return None
     return origin.title
 
 

@@ -75,6 +75,13 @@ def test_english_home_shows_french_alert_news_and_directory(client, english_dong
     # The alert in force is shown in the home's alert area.
     alerts = re.search(r'<section class="alerts".*?</section>', html, re.S).group(0)
     assert escape(english_donges["alert"].title) in alerts
+    # Donges's own French items are not "via Donges" on its English site.
+    assert "via Donges" not in html
+    # The menu offers every section, the untranslated ones under /en/ too.
+    menu = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    for label, path in (("News", "/en/actualites/"), ("Directory", "/en/annuaire/"),
+                        ("Practical information", "/en/infos-pratiques/")):
+        assert f'<a href="{path}">{label}</a>' in menu, label
 
 
 @pytest.mark.django_db
