@@ -10,6 +10,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
 from cms.api.urls import wagtail_api_urls
+from cms.communes.translation import GUARDED_VIEWS as TRANSLATION_GUARDED_VIEWS
+from cms.communes.translation import page_translation_guard
 from cms.communes.wagtail_hooks import PLATFORM_ONLY_REPORTS, platform_only
 
 # The Wagtail admin's own screens carry inline scripts (its configuration, the editors'
@@ -27,6 +29,8 @@ def admin_policy(patterns: list) -> list:
             continue
         if pattern.name in PLATFORM_ONLY_REPORTS:
             pattern.callback = platform_only(pattern.callback)
+        if pattern.name in TRANSLATION_GUARDED_VIEWS:
+            pattern.callback = page_translation_guard(pattern.callback)
         if not any(word in (pattern.name or "") for word in ADMIN_STRICT_VIEWS):
             pattern.callback = admin_inline_scripts(pattern.callback)
     return patterns
@@ -41,6 +45,8 @@ urlpatterns = [
     path("api/v2/", wagtail_api_urls),
     # The partner API (docs/api.md); before the i18n catch-all below.
     path("api/", include("cms.api.urls")),
+    # Open data: files built by the worker, their schemas and DCAT catalogue.
+    path("opendata/", include("cms.api.opendata.urls")),
     path("sitemap.xml", sitemap),
     # ActivityPub, WebFinger, NodeInfo (federation/urls.py).
     path("", include("federation.urls")),

@@ -50,4 +50,6 @@ def _on_workflow_rejected(sender, instance, **kwargs) -> None:
         page_id = int(instance.object_id)
     except (TypeError, ValueError):
         return
-    services.contribution_declined(page_id=page_id)
+    task_state = getattr(instance, "current_task_state", None)
+    comment = task_state.get_comment() if task_state is not None else ""
+    services.contribution_declined(page_id=page_id, comment=comment or "")

@@ -32,6 +32,11 @@ class ContributionForm(forms.Form):
     end = forms.DateTimeField(label=_("Fin (événement, facultatif)"), required=False,
                               input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
     venue_name = forms.CharField(label=_("Lieu (événement)"), max_length=200, required=False)
+    organiser = forms.CharField(
+        label=_("Organisateur affiché (événement, facultatif)"), max_length=200,
+        required=False,
+        help_text=_("Par exemple le nom d'une association. Laissé vide, aucun organisateur "
+                    "n'est affiché : votre nom n'est jamais publié."))
     address = forms.CharField(label=_("Adresse"), max_length=255, required=False)
     directory_kind = forms.ChoiceField(
         label=_("Type de fiche (annuaire)"), required=False,
@@ -44,6 +49,7 @@ class ContributionForm(forms.Form):
         label=_("Description de l'image"), max_length=250, required=False,
         help_text=_("Pour les personnes qui ne voient pas l'image. Obligatoire avec une image."))
     name = forms.CharField(label=_("Votre nom"), max_length=120,
+                           help_text=_("Pour l'équipe de la commune ; il n'est pas publié."),
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("Votre courriel"), max_length=254,

@@ -45,9 +45,12 @@ class PageLinks:
         self._current_site = Site.find_for_request(request) if request is not None else None
         self._language_prefixes: dict[tuple, str | None] = {}
 
-    def url(self, page) -> str | None:
-        """Page.get_url(request): relative on the current site, else absolute."""
-        parts = self._parts(page)
+    def url(self, page, language: str | None = None) -> str | None:
+        """Page.get_url(request): relative on the current site, else absolute.
+
+        `language`: the URL of the page under that language's prefix (/en/…), where
+        a translated site shows a page not translated yet (cms.core.routing)."""
+        parts = self._parts(page, language)
         if parts is None:
             return _page(page).get_url(request=self.request)
         site_id, root_url, page_path = parts
@@ -64,7 +67,7 @@ class PageLinks:
         _site_id, root_url, page_path = parts
         return root_url + page_path
 
-    def _parts(self, page):
+    def _parts(self, page, language: str | None = None):
         """(site_id, root_url, page_path) as Page.get_url_parts, or None to let Wagtail
         answer (a page outside every site, an unusual path, a custom get_url_parts)."""
         model = type(page) if isinstance(page, Page) else page.specific_class
@@ -91,7 +94,7 @@ class PageLinks:
         remainder = url_path[len(root_path):]
         if not SERVE_PATH.fullmatch(remainder):
             return None
-        prefix = self._language_prefix(language_code)
+        prefix = self._language_prefix(language or language_code)
         if prefix is None:
             return None
         return site_id, root_url, prefix + quote(remainder, safe=SAFE_CHARACTERS)

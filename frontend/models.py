@@ -33,6 +33,8 @@ class Contribution(models.Model):
                               default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # What the moderator wrote when declining or asking for changes (sent to the resident).
+    moderator_comment = models.TextField(_("commentaire du modérateur"), blank=True)
 
     class Meta:
         verbose_name = _("contribution d'habitant")

@@ -122,22 +122,32 @@ def contribution_published(*, contribution: Contribution) -> None:
     transaction.on_commit(lambda: _mail(to=contribution.email, subject=subject, body=body))
 
 
-def contribution_declined(*, page_id: int) -> None:
-    """Tell the contributor their proposal was declined by the moderators."""
+def contribution_declined(*, page_id: int, comment: str = "") -> None:
+    """Tell the contributor the moderators did not publish their proposal, in the
+    moderator's words when they left a comment (*Demander des modifications* included:
+    a resident cannot edit the draft, so the comment says what to send again)."""
     contribution = Contribution.objects.filter(
         page_id=page_id, status=Contribution.Status.PENDING).first()
     if contribution is None:
         return
     contribution.status = Contribution.Status.DECLINED
     contribution.decided_at = timezone.now()
-    contribution.save(update_fields=["status", "decided_at"])
+    contribution.moderator_comment = comment
+    contribution.save(update_fields=["status", "decided_at", "moderator_comment"])
     with override(contribution.language):  # see contribution_published
         subject = _("Votre proposition « %(title)s » n'a pas été retenue") % {
             "title": contribution.title}
-        body = _("Bonjour %(name)s,\n\nL'équipe de la commune n'a pas retenu votre "
-                 "proposition « %(title)s ». N'hésitez pas à contacter la mairie pour en "
-                 "savoir plus.\n\n— Clocher") % {
-            "name": contribution.name, "title": contribution.title}
+        if comment:
+            body = _("Bonjour %(name)s,\n\nL'équipe de la commune n'a pas publié votre "
+                     "proposition « %(title)s » telle quelle. Son message :\n\n%(comment)s"
+                     "\n\nVous pouvez proposer une nouvelle version depuis le site de la "
+                     "commune.\n\n— Clocher") % {
+                "name": contribution.name, "title": contribution.title, "comment": comment}
+        else:
+            body = _("Bonjour %(name)s,\n\nL'équipe de la commune n'a pas retenu votre "
+                     "proposition « %(title)s ». N'hésitez pas à contacter la mairie pour en "
+                     "savoir plus.\n\n— Clocher") % {
+                "name": contribution.name, "title": contribution.title}
     transaction.on_commit(lambda: _mail(to=contribution.email, subject=subject, body=body))
 
 
@@ -167,7 +177,9 @@ def _page_build(*, data: dict, image):
             title=data["title"], start=data["start"], end=data.get("end"),
             time_zone="Europe/Paris", summary=data["text"][:600],
             venue_name=data.get("venue_name", ""), address=data.get("address", ""),
-            organiser=data["name"][:200], image=image, live=False,
+            # What the resident chose to show (an association), never their own name.
+            organiser=sanitise.one_line(data.get("organiser") or "", limit=200),
+            image=image, live=False,
         )
     if kind == Contribution.Kind.NEWS:
         return NewsPage(title=data["title"], lead=data["text"][:600], image=image,

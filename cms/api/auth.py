@@ -4,6 +4,7 @@ import functools
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from cms.core.ratelimit import Decision, address_bucket, client_address, rate_limit_hit
@@ -22,7 +23,8 @@ def _presented_token(request) -> str | None:
     if header:
         scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise exceptions.AuthenticationFailed("Expected 'Authorization: Bearer <key>'.")
+            raise exceptions.AuthenticationFailed(
+                _("Expected 'Authorization: Bearer <key>'."))
         return token.strip()
     return request.META.get("HTTP_X_API_KEY") or None
 
@@ -39,9 +41,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                .only("id", "name", "prefix", "revoked_at", "rate_limit_per_minute",
                      "cors_origins", "last_used_at").first())
         if key is None:
-            raise exceptions.AuthenticationFailed("Unknown API key.")
+            raise exceptions.AuthenticationFailed(_("Unknown API key."))
         if not key.is_active:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+            raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
         key.allowed_commune_ids = set(key.communes.values_list("pk", flat=True)) or None
         return (AnonymousUser(), key)
 
@@ -53,7 +55,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 class KeyRequiredIfConfigured(permissions.BasePermission):
     def has_permission(self, request, view):
         if conf.key_required() and request.auth is None:
-            raise exceptions.NotAuthenticated("An API key is required.")
+            raise exceptions.NotAuthenticated(_("An API key is required."))
         return True
 
 

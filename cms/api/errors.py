@@ -9,6 +9,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,13 +28,14 @@ CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "server_error",
+    503: "search_unavailable",
 }
 
 
 class CursorExpired(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = ("This cursor is older than the retained changes: resync from the list "
-                      "endpoints, then follow /api/changes from the cursor they give.")
+    default_detail = _("This cursor is older than the retained changes: resync from the list "
+                       "endpoints, then follow /api/changes from the cursor they give.")
     default_code = "cursor_expired"
 
 
@@ -66,7 +69,7 @@ def api_exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unexpected error in the public API", exc_info=exc)
-        return Response(error_body(500, {"detail": ["Internal error."]}),
+        return Response(error_body(500, {"detail": [gettext("Internal error.")]}),
                         status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     response.data = error_body(response.status_code, _as_lists(response.data))
     return response

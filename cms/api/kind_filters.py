@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cms.content.kinds import ContentKind
@@ -54,7 +55,7 @@ def _dated_apply(query: dict, filters: ItemFilters, now: dt.datetime) -> None:
 def _dated_validate(attrs: dict) -> None:
     if ("start_after" in attrs and "start_before" in attrs
             and attrs["start_before"] <= attrs["start_after"]):
-        raise serializers.ValidationError({"start_before": ["Must follow start_after."]})
+        raise serializers.ValidationError({"start_before": [_("Must follow start_after.")]})
 
 
 def _in_force_fields() -> dict[str, serializers.Field]:

@@ -12,6 +12,7 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -105,7 +106,7 @@ class StrictQuerySerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields))
-        errors = {name: ["Unknown parameter."] for name in unknown}
+        errors = {name: [_("Unknown parameter.")] for name in unknown}
         try:
             values = super().to_internal_value(data)
         except serializers.ValidationError as error:
@@ -120,14 +121,20 @@ class StrictQuerySerializer(serializers.Serializer):
             return cursor_decode(ordering_name=self.ordering_name, ordering=self.ordering,
                                  token=value)
         except InvalidCursor as error:
-            raise serializers.ValidationError("Invalid or foreign cursor.") from error
+            raise serializers.ValidationError(_("Invalid or foreign cursor.")) from error
 
 
 def _commune(value: str):
     commune = commune_find(insee_or_slug=value)
     if commune is None:
-        raise serializers.ValidationError(f"Unknown commune: {value[:40]}.")
+        raise serializers.ValidationError(
+            _("Unknown commune: %(value)s.") % {"value": value[:40]})
     return commune
+
+
+def commune_insee(value: str) -> str:
+    """A commune parameter (INSEE code or slug) as the commune's INSEE code."""
+    return _commune(value).insee
 
 
 class ItemQuerySerializer(StrictQuerySerializer):
@@ -165,24 +172,26 @@ class ItemQuerySerializer(StrictQuerySerializer):
     def validate_radius_km(self, value):
         maximum = conf.neighbourhood_max_radius_km()
         if value > maximum:
-            raise serializers.ValidationError(f"At most {maximum} km.")
+            raise serializers.ValidationError(_("At most %(maximum)s km.") % {"maximum": maximum})
         return value
 
     def validate_epci(self, value):
         if not commune_ids_in(epci_code=value):
-            raise serializers.ValidationError(f"Unknown EPCI: {value}.")
+            raise serializers.ValidationError(_("Unknown EPCI: %(value)s.") % {"value": value})
         return value
 
     def validate_department(self, value):
         if not commune_ids_in(department_code=value):
-            raise serializers.ValidationError(f"No commune in department {value}.")
+            raise serializers.ValidationError(
+                _("No commune in department %(value)s.") % {"value": value})
         return value
 
     def validate_category(self, values):
         known = set(Category.objects.filter(slug__in=values).values_list("slug", flat=True))
         unknown = [value for value in values if value not in known]
         if unknown:
-            raise serializers.ValidationError(f"Unknown category: {', '.join(unknown)[:80]}.")
+            raise serializers.ValidationError(
+                _("Unknown category: %(value)s.") % {"value": ", ".join(unknown)[:80]})
         return values
 
     def validate_bbox(self, value):
@@ -190,9 +199,9 @@ class ItemQuerySerializer(StrictQuerySerializer):
             min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
         except ValueError as error:
             raise serializers.ValidationError(
-                "Expected four numbers: min_lon,min_lat,max_lon,max_lat.") from error
+                _("Expected four numbers: min_lon,min_lat,max_lon,max_lat.")) from error
         if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
-            raise serializers.ValidationError("Out of range or min not below max.")
+            raise serializers.ValidationError(_("Out of range or min not below max."))
         return (min_lon, min_lat, max_lon, max_lat)
 
     def validate(self, attrs):
@@ -200,11 +209,11 @@ class ItemQuerySerializer(StrictQuerySerializer):
         if has_point and not ("lat" in attrs and "lon" in attrs and "radius_km" in attrs):
             missing = [name for name in ("lat", "lon", "radius_km") if name not in attrs]
             raise serializers.ValidationError(
-                {name: ["Required with lat/lon."] for name in missing})
+                {name: [_("Required with lat/lon.")] for name in missing})
         if has_point and "around" in attrs:
-            raise serializers.ValidationError({"lat": ["Cannot be combined with around."]})
+            raise serializers.ValidationError({"lat": [_("Cannot be combined with around.")]})
         if "radius_km" in attrs and not has_point and "around" not in attrs:
-            raise serializers.ValidationError({"radius_km": ["Only with around or lat/lon."]})
+            raise serializers.ValidationError({"radius_km": [_("Only with around or lat/lon.")]})
         return attrs
 
 
@@ -221,7 +230,7 @@ class EmptyQuerySerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if data:
-            raise serializers.ValidationError({name: ["Unknown parameter."]
+            raise serializers.ValidationError({name: [_("Unknown parameter.")]
                                                for name in sorted(data)})
         return {}
 
@@ -233,13 +242,13 @@ class NeighbourQuerySerializer(EmptyQuerySerializer):
     def to_internal_value(self, data):
         unknown = sorted(set(data) - {"radius_km"})
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown parameter."] for name in unknown})
+            raise serializers.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         return serializers.Serializer.to_internal_value(self, data)
 
     def validate_radius_km(self, value):
         maximum = conf.neighbourhood_max_radius_km()
         if value > maximum:
-            raise serializers.ValidationError(f"At most {maximum} km.")
+            raise serializers.ValidationError(_("At most %(maximum)s km.") % {"maximum": maximum})
         return value
 
 

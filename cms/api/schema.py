@@ -26,3 +26,22 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     def get_security_requirement(self, auto_schema):
         # Anonymous access is allowed too: the empty requirement says so.
         return [{"bearerAuth": []}, {"apiKeyHeader": []}, {}]
+
+
+ACCEPT_LANGUAGE = {
+    "in": "header", "name": "Accept-Language", "required": False,
+    "schema": {"type": "string", "example": "fr"},
+    "description": "Language of the error messages (`fr`, `en`, `de`; English when none "
+                   "of them is asked for). The error `code` never depends on it.",
+}
+
+
+def api_style(result, generator, request, public):
+    """Every operation documents Accept-Language (the language of its error messages)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "Accept-Language" for p in parameters):
+                    parameters.append(ACCEPT_LANGUAGE)
+    return result

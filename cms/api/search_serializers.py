@@ -1,11 +1,12 @@
 """Query parameters and response shapes of /api/search and /api/search/suggest."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cms.content.kinds import kind_labels
 from search import query
 
-from .params import CommaListField, FiniteFloatField, StrictQuerySerializer
+from .params import CommaListField, FiniteFloatField, StrictQuerySerializer, commune_insee
 
 
 class SearchQuerySerializer(StrictQuerySerializer):
@@ -18,9 +19,9 @@ class SearchQuerySerializer(StrictQuerySerializer):
                               help_text="Words to find (typos and missing accents are "
                                         "tolerated where the backend can).")
     locale = serializers.ChoiceField(choices=list(query.LOCALES), required=False, default="fr")
-    commune = serializers.CharField(required=False, max_length=5,
-                                    help_text="INSEE code: centre of the scope (and of "
-                                              "distances).")
+    commune = serializers.CharField(required=False, max_length=100,
+                                    help_text="INSEE code or slug: centre of the scope "
+                                              "(and of distances).")
     scope = serializers.ChoiceField(choices=list(query.SCOPES), required=False,
                                     default="neighbours",
                                     help_text="Default: the commune and its neighbours "
@@ -33,7 +34,7 @@ class SearchQuerySerializer(StrictQuerySerializer):
     department = serializers.CharField(required=False, max_length=3)
     kind = CommaListField(child=serializers.ChoiceField(choices=list(kind_labels())),
                           help_text="Facet filter: item kinds.")
-    communes = CommaListField(help_text="Facet filter: INSEE codes.")
+    communes = CommaListField(help_text="Facet filter: INSEE codes or slugs.")
     category = CommaListField(help_text="Facet filter: category slugs.")
     dates = serializers.ChoiceField(choices=list(query.DATE_BUCKETS), required=False,
                                     help_text="Facet filter: events in this period.")
@@ -43,20 +44,30 @@ class SearchQuerySerializer(StrictQuerySerializer):
     page = serializers.IntegerField(required=False, min_value=1, default=1,
                                     max_value=query.MAX_RESULT_WINDOW)
 
+    def validate_commune(self, value: str) -> str:
+        return commune_insee(value)
+
+    def validate_communes(self, values: list[str]) -> list[str]:
+        return [commune_insee(value) for value in values]
+
     def validate(self, attrs):
         if ("lat" in attrs) != ("lon" in attrs):
             missing = "lon" if "lat" in attrs else "lat"
-            raise serializers.ValidationError({missing: ["Required with lat/lon."]})
+            raise serializers.ValidationError({missing: [_("Required with lat/lon.")]})
         return attrs
 
 
 class SuggestQuerySerializer(StrictQuerySerializer):
+    def validate_commune(self, value: str) -> str:
+        return commune_insee(value)
+
     cursor = None
     page_size = None
     q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
                               default="", max_length=100)
     locale = serializers.ChoiceField(choices=list(query.LOCALES), required=False, default="fr")
-    commune = serializers.CharField(required=False, max_length=5)
+    commune = serializers.CharField(required=False, max_length=100,
+                                    help_text="INSEE code or slug.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=20, default=8)
 
 

@@ -20,10 +20,13 @@ class KindFieldMixin:
 
 class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField()
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="Machine-readable: invalid_parameters, "
+                                 "not_authenticated, forbidden, not_found, cursor_expired, "
+                                 "rate_limited, search_unavailable… (docs/api.md).")
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by parameter name, or under `detail`.")
+        help_text="Messages by parameter name, or under `detail`, in the language of "
+                  "Accept-Language (fr, en, de; English by default).")
 
 
 class CommuneRefSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from cms.content.kinds import kinds
 
 from . import views
 from .auth import rate_limited
+from .language import in_request_language
 from .wagtail_api import BoundedDocumentsAPIViewSet, BoundedImagesAPIViewSet, ListedPagesAPIViewSet
 
 api_router = WagtailAPIRouter("wagtailapi")
@@ -22,7 +23,7 @@ def limit_every_route(patterns: list) -> list:
         if hasattr(pattern, "url_patterns"):
             limit_every_route(pattern.url_patterns)
         elif getattr(pattern, "callback", None) is not None:
-            pattern.callback = rate_limited(pattern.callback)
+            pattern.callback = in_request_language(rate_limited(pattern.callback))
     return patterns
 
 # Wagtail's API stays public, under the partner API's anonymous limit (docs/adr/0007).
@@ -54,6 +55,8 @@ urlpatterns = [
     path("_ping", views.ping, name="api-ping"),
     # RSS, Atom and iCalendar feeds (cms/api/feeds.py).
     path("", include("cms.api.feed_urls")),
+    # One way to write a path: without the trailing slash (the schema and docs apart).
+    re_path(r"^(?!v2/)(?P<path>[^%]+?)/$", views.slash_redirect),
     re_path(r"^(?!v2/)", views.not_found),
 ]
 # Every route is rate limited: PublicAPIView's throttle counts by key or address; the

@@ -9,6 +9,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from cms.core.routing import SourceFallbackRouting
+
 from .validators import (
     latitude_validators,
     longitude_validators,
@@ -51,7 +53,7 @@ class KindSections:
         return iter(section_labels())
 
 
-class CommuneHomePage(Page):
+class CommuneHomePage(SourceFallbackRouting, Page):
     """A commune's home page, holding its official data (INSEE, EPCI, centroid)."""
 
     # Unique per locale (checked in clean(): Django cannot constrain the inherited locale).

@@ -4,13 +4,14 @@ Roles:
 
 - **communicants** (one group per commune): add, edit, publish, lock and unlock any
   page of the commune's tree, and manage the images and documents of the commune's
-  collection. They moderate the commune's submissions.
+  collection. They moderate the commune's submissions, and translate the commune's
+  pages (wagtail-localize's *Traduire*, guarded per page by cms.communes.translation).
 - **contributeurs** (one group per commune): add and edit pages (drafts only) and
   submit them for moderation; upload and choose images and documents in the
   commune's collection.
 - **animateurs** (one group per territory, see `animateur_group_setup`): what
-  communicants may do, in every commune they cover. Their communes' submissions
-  land in one queue, the dashboard's "awaiting your review".
+  communicants may do, translation included, in every commune they cover. Their
+  communes' submissions land in one queue, the dashboard's "awaiting your review".
 - **platform administrators** are Django superusers: Wagtail bypasses every
   permission check for them, so they need no group.
 
@@ -78,6 +79,15 @@ COLLECTION_PERMISSIONS: dict[CommuneRole, tuple[str, ...]] = {
 }
 ANIMATEUR_COLLECTION_PERMISSIONS = COLLECTION_PERMISSIONS[CommuneRole.COMMUNICANT]
 
+# Model permissions besides the admin's access; wagtail-localize checks this one
+# globally, cms.communes.translation narrows it to the pages the user may edit.
+TRANSLATE = ("wagtail_localize", "submit_translation")
+ROLE_PERMISSIONS: dict[CommuneRole, tuple[tuple[str, str], ...]] = {
+    CommuneRole.COMMUNICANT: (TRANSLATE,),
+    CommuneRole.CONTRIBUTEUR: (),
+}
+ANIMATEUR_PERMISSIONS = (TRANSLATE,)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CommuneRoles:
@@ -102,7 +112,7 @@ def commune_roles_setup(*, commune: CommuneHomePage) -> CommuneRoles:
     collection = _commune_collection(communicants=groups[CommuneRole.COMMUNICANT], label=label)
     admin_access = _admin_access_permission()
     for role, group in groups.items():
-        group.permissions.add(admin_access)
+        group.permissions.add(admin_access, *_permissions(ROLE_PERMISSIONS[role]))
         _page_permissions_set(group=group, pages=pages, actions=PAGE_ACTIONS[role])
         _collection_permissions_set(
             group=group, collections=[collection], codenames=COLLECTION_PERMISSIONS[role]
@@ -122,7 +132,7 @@ def animateur_group_setup(*, name: str, communes: Iterable[CommuneHomePage]) -> 
     """
     communes = list(communes)
     group, _created = Group.objects.get_or_create(name=name)
-    group.permissions.add(_admin_access_permission())
+    group.permissions.add(_admin_access_permission(), *_permissions(ANIMATEUR_PERMISSIONS))
     covered_before = list(
         CommuneHomePage.objects.filter(
             group_permissions__group=group, locale=Locale.get_default()
@@ -274,3 +284,26 @@ def _page_permission(*, action: str) -> Permission:
 
 def _admin_access_permission() -> Permission:
     return Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+
+
+def _permissions(pairs: Sequence[tuple[str, str]]) -> list[Permission]:
+    return [Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in pairs]
+
+
+def commune_translation_added(*, page: CommuneHomePage) -> None:
+    """A commune's home was copied into a new locale: whoever has a role on the commune
+    (its groups, the animateurs covering it) has it on the copy too, and the copy goes
+    through the commune's workflow: its communicants translate and publish there."""
+    default = Locale.get_default()
+    if page.locale_id == default.pk:
+        return
+    source = page.get_translation_or_none(default)
+    if source is None:
+        return
+    for permission in GroupPagePermission.objects.filter(page=source):
+        GroupPagePermission.objects.get_or_create(
+            group_id=permission.group_id, page=page, permission_id=permission.permission_id)
+    link = WorkflowPage.objects.filter(page=source).first()
+    if link is not None:
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": link.workflow})

@@ -148,3 +148,46 @@ def neighbours_among(commune, others: Iterable, *, radius_km: float) -> list[Nei
             neighbours.append(Neighbour(commune=other, distance_km=distance, same_epci=same_epci))
     neighbours.sort(key=lambda n: (n.distance_km is None, n.distance_km or 0.0, n.commune.title))
     return neighbours
+
+
+def commune_list_moderated_by(*, user) -> QuerySet:
+    """The source-locale communes whose content the user may publish (and so moderate):
+    a communicant's one, an animateur's territory, every commune for a superuser."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission, Locale
+
+    communes = CommuneHomePage.objects.filter(locale=Locale.get_default()).order_by("title")
+    if user.is_superuser:
+        return communes
+    publish = Permission.objects.filter(content_type__app_label="wagtailcore",
+                                        codename="publish_page")
+    keys = GroupPagePermission.objects.filter(
+        group__user=user, permission__in=publish,
+        page__in=CommuneHomePage.objects.all()).values("page__translation_key")
+    return communes.filter(translation_key__in=keys)
+
+
+def animateur_groups() -> list:
+    """Animateur groups (those with page permissions on several communes' homes or made
+    by animateur_group_setup: every group that is not a commune's own role group) and
+    the source-locale communes each covers, by name."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupPagePermission, Locale
+
+    default = Locale.get_default()
+    roles = (" — communicants", " — contributeurs")
+    groups = [group for group in Group.objects.filter(
+        page_permissions__page__in=CommuneHomePage.objects.all()).distinct().order_by("name")
+        if not group.name.endswith(roles)]
+    covered: dict[int, list] = {group.pk: [] for group in groups}
+    keys = {}
+    for group_id, key in GroupPagePermission.objects.filter(
+            group__in=groups, page__in=CommuneHomePage.objects.all()).values_list(
+            "group_id", "page__translation_key").distinct():
+        keys.setdefault(group_id, set()).add(key)
+    communes = {c.translation_key: c for c in CommuneHomePage.objects.filter(
+        locale=default, translation_key__in={k for ks in keys.values() for k in ks})}
+    for group_id, group_keys in keys.items():
+        covered[group_id] = sorted((communes[k] for k in group_keys if k in communes),
+                                   key=lambda c: c.title)
+    return [(group, covered[group.pk]) for group in groups]

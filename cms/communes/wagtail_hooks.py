@@ -108,3 +108,46 @@ def platform_reports_hide(request, menu_items):
     if not request.user.is_superuser:
         menu_items[:] = [item for item in menu_items
                          if item.name not in PLATFORM_ONLY_MENU_ITEMS]
+
+
+@hooks.register("register_admin_urls")
+def onboarding_urls():
+    from django.urls import path
+
+    from .admin_views import onboarding_view
+    from .animateur_views import animateurs_view
+
+    return [path("communes/ajouter/", platform_only(onboarding_view),
+                 name="clocher_onboarding"),
+            path("communes/animateurs/", platform_only(animateurs_view),
+                 name="clocher_animateurs"),
+            path("communes/animateurs/<int:group_id>/", platform_only(animateurs_view),
+                 name="clocher_animateurs_edit")]
+
+
+@hooks.register("register_settings_menu_item")
+def onboarding_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    class PlatformMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.is_superuser
+
+    return PlatformMenuItem(gettext_lazy("Ajouter une commune"), reverse("clocher_onboarding"),
+                            icon_name="site", order=50)
+
+
+@hooks.register("register_settings_menu_item")
+def animateurs_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    class PlatformMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.is_superuser
+
+    return PlatformMenuItem(gettext_lazy("Animateurs"), reverse("clocher_animateurs"),
+                            icon_name="group", order=51)

@@ -7,7 +7,7 @@ it five times. Saving or deleting a locale forgets the cached one.
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Locale
 
-_cache: dict[str, Locale] = {}
+_cache: dict = {}
 
 
 def default_locale() -> Locale:
@@ -16,6 +16,14 @@ def default_locale() -> Locale:
     except KeyError:
         _cache["default"] = locale = Locale.get_default()
         return locale
+
+
+def locale_code(locale_id: int) -> str:
+    """The language code of a locale id (every locale read once per process)."""
+    codes = _cache.get("codes")
+    if codes is None or locale_id not in codes:
+        _cache["codes"] = codes = dict(Locale.objects.values_list("pk", "language_code"))
+    return codes.get(locale_id, "")
 
 
 def _forget(sender, **kwargs) -> None:

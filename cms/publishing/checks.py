@@ -2,7 +2,7 @@
 
 from django.core import checks
 
-from .categories import PIPELINE_CATEGORIES
+from .categories import PIPELINE_CATEGORIES, PIPELINE_SOME_CATEGORIES
 from .outbox import consumers
 
 
@@ -13,5 +13,6 @@ def outbox_consumers_check(app_configs, **kwargs):
         checks.Error(f"no consumer drains the outbox category {category!r}",
                      hint="Register a Consumer in the consuming app's AppConfig.ready().",
                      id="publishing.E001")
-        for category in PIPELINE_CATEGORIES if category not in registered
+        for category in (*PIPELINE_CATEGORIES, *PIPELINE_SOME_CATEGORIES)
+        if category not in registered
     ]

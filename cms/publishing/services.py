@@ -30,6 +30,7 @@ from cms.readmodel.payloads import commune_ref_for
 from .categories import (  # noqa: F401 (the pipeline's categories, named here too)
     ACTIVITYPUB,
     CHANGE_FEED,
+    OPEN_DATA,
     PAGE_CACHE,
     PIPELINE_CATEGORIES,
     SEARCH,
@@ -86,7 +87,18 @@ def _consumers_notify(*, pages: Sequence[Page], removed: bool) -> None:
         *((ACTIVITYPUB, page.pk, {"removed": removed, "kind": kind_of_page(page).name})
           for page in pages if federates is None or federates(page)),
         (PAGE_CACHE, 0, {}),
+        *_open_data_rows(pages),
     ])
+
+
+def _open_data_rows(pages: Sequence[Page]) -> list[tuple[str, int, dict]]:
+    """One row per commune whose open data the pages change, and one for the platform
+    (coalesced: a commune's files are rebuilt once for a batch of its pages)."""
+    wants = consumers()[OPEN_DATA].wants
+    communes = {page.commune.pk for page in pages
+                if (wants is None or wants(page)) and page.commune is not None}
+    return [*((OPEN_DATA, pk, {}) for pk in sorted(communes)),
+            *([(OPEN_DATA, 0, {})] if communes else [])]
 
 
 @transaction.atomic(savepoint=False)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cms.communes.models import CommuneHomePage
 from cms.content.models import AlertPage, DirectoryEntryPage, EventPage, InfoPage, NewsPage
+from cms.core.locales import default_locale
 
 from .page_listing import PageListing, default_language_code, item_filters
 
@@ -54,6 +55,15 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
     if shares is None:
         shares = shares_accepted(communes=communes)
     locales = {commune.locale_id for commune in communes}
+    fallback = source_fallback(communes=communes)
+    if fallback is not None:
+        # A translated site lists what is not translated yet in French (issue 28).
+        source_paths, translated = fallback
+        for path in source_paths:
+            condition |= Q(path__startswith=path, locale_id=default_locale().pk)
+        locales.add(default_locale().pk)
+        queryset = queryset.exclude(Q(locale_id=default_locale().pk)
+                                    & Q(translation_key__in=translated))
     if not shares.complete:
         condition |= Q(translation_key__in=audience.shared_keys_into(communes=communes),
                        locale_id__in=locales)
@@ -77,6 +87,26 @@ def _within(queryset: QuerySet, communes: Iterable[CommuneHomePage],
                           for key, (via, _featured) in accepted.items()),
                         default=Value(None), output_field=CharField()),
     )
+
+
+def source_fallback(*, communes: list) -> tuple[list[str], QuerySet] | None:
+    """For a listing in a translated locale: the source-locale trees of its communes
+    (their pages not yet translated are listed in French, never hidden) and the
+    translation keys already live in the listing's locales (those stay out in French).
+    None for a listing in the source locale."""
+    from wagtail.models import Page
+
+    default = default_locale()
+    translated = [c for c in communes if c.locale_id != default.pk
+                  and not getattr(c, "origin_server", "")]
+    if not translated:
+        return None
+    paths = list(CommuneHomePage.objects.filter(
+        translation_key__in=[c.translation_key for c in translated],
+        locale_id=default.pk).values_list("path", flat=True))
+    keys = Page.objects.live().filter(
+        locale_id__in={c.locale_id for c in translated}).values("translation_key")
+    return paths, keys
 
 
 def alert_list_active(*, communes: Iterable[CommuneHomePage],
@@ -168,7 +198,8 @@ def neighbourhood_communes(
         localized = (
             neighbour.commune
             if neighbour.commune.locale_id == commune.locale_id
-            else neighbour.commune.get_translation_or_none(commune.locale)
+            # Not translated yet: its French pages are listed (issue 28).
+            else neighbour.commune.get_translation_or_none(commune.locale) or neighbour.commune
         )
         if localized is not None:
             communes.append(localized)
@@ -181,7 +212,8 @@ def neighbourhood_summaries(
     """neighbourhood_communes, the neighbours as CommuneSummary values (their name, codes
     and place in the page tree: what listings, "via" attributions and links read), the
     commune itself first as its page. One query for the neighbours, one more to
-    translate them all into the commune's locale."""
+    translate them all into the commune's locale (those not translated yet stay in
+    the source locale: their pages are listed in French, never hidden)."""
     from cms.communes.selectors import CommuneSummary, commune_neighbour_summaries
 
     source = _source_commune(commune)
@@ -197,7 +229,8 @@ def neighbourhood_summaries(
                 locale_id=commune.locale_id).values(*CommuneSummary.FIELDS)}
         neighbours = [
             neighbour if neighbour.locale_id == commune.locale_id
-            else translations.get(neighbour.translation_key)
+            # Not translated yet: its French pages are listed (issue 28).
+            else translations.get(neighbour.translation_key, neighbour)
             for neighbour in neighbours]
     return [commune, *(neighbour for neighbour in neighbours if neighbour is not None)]
 
@@ -258,6 +291,14 @@ def commune_sections(*, commune: CommuneHomePage) -> dict[str, object]:
         name = names.get(type(page))
         if name and name not in sections:
             sections[name] = page
+    if len(sections) < len(names) and commune.locale_id != default_locale().pk:
+        # A translated site offers the sections not translated yet, in French (issue 28).
+        source = commune.get_translation_or_none(default_locale())
+        if source is not None:
+            for page in source.get_children().live().order_by("path").specific(defer=True):
+                name = names.get(type(page))
+                if name and name not in sections:
+                    sections[name] = page
     return sections
 
 

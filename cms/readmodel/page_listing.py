@@ -43,6 +43,7 @@ def item_filters(*, communes: Iterable[CommuneHomePage], category: str | None = 
     # The listing is the first commune's (its site): what it holds back stays out.
     viewer = sources.get(first.translation_key, first.pk)
     return ItemFilters(commune_ids=ids, viewer_ids={viewer}, locale=locale.language_code,
+                       fallback_locale=default_code,
                        categories=[category] if category else [])
 
 

@@ -100,6 +100,9 @@ class ItemFilters:
     # back (pending, hidden, declined) are left out even where another commune owns them.
     viewer_ids: set[int] = field(default_factory=set)
     locale: str | None = None
+    # The resident site: items not yet translated into `locale` are listed in this
+    # (source) language rather than left out (issue 28).
+    fallback_locale: str | None = None
     categories: list[str] = field(default_factory=list)
     updated_since: dt.datetime | None = None
     start_after: dt.datetime | None = None
@@ -126,7 +129,13 @@ def item_list(*, kind: str, filters: ItemFilters) -> QuerySet[PublishedItem]:
     from .cursors import order_by
 
     queryset = PublishedItem.objects.filter(kind=kind)
-    if filters.locale:
+    if filters.locale and filters.fallback_locale and filters.fallback_locale != filters.locale:
+        translated = PublishedItem.objects.filter(
+            locale=filters.locale, translation_key=OuterRef("translation_key"))
+        queryset = queryset.filter(
+            Q(locale=filters.locale)
+            | Q(locale=filters.fallback_locale) & ~Exists(translated))
+    elif filters.locale:
         queryset = queryset.filter(locale=filters.locale)
     if filters.commune_ids is not None:
         queryset = queryset.filter(_own_or_shared(commune_ids=filters.commune_ids, kind=kind))

@@ -5,6 +5,7 @@ are settings, not special cases: production overrides them with environment
 variables (see README, "Configuration").
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -167,6 +168,14 @@ LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
     ("de", "Deutsch"),
 ]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Machine-translation suggestions in wagtail-localize's editor: off unless a provider is
+# named, e.g. CLOCHER_MACHINE_TRANSLATOR=wagtail_localize.machine_translators.deepl.
+# DeepLTranslator and CLOCHER_MACHINE_TRANSLATOR_OPTIONS='{"AUTH_KEY": "…"}' (docs/translation.md).
+if env_str("CLOCHER_MACHINE_TRANSLATOR"):
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": env_str("CLOCHER_MACHINE_TRANSLATOR"),
+        "OPTIONS": json.loads(env_str("CLOCHER_MACHINE_TRANSLATOR_OPTIONS", "{}")),
+    }
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -210,6 +219,8 @@ WAGTAIL_SITE_NAME = "Clocher"
 # only lets images come over https).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
+# The public address written into the open-data catalogue (docs/opendata.md).
+CLOCHER_OPENDATA_BASE_URL = env_str("CLOCHER_OPENDATA_BASE_URL", WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
@@ -250,13 +261,20 @@ REST_FRAMEWORK = {
 # OpenAPI of the partner API (/api/schema/, /api/docs/); Swagger UI served locally.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clocher public API",
-    "DESCRIPTION": "Read API of the communes' content: see docs/api.md.",
+    "DESCRIPTION": (
+        "Read API of the communes' content: see docs/api.md. One style everywhere: "
+        "paths have no trailing slash (`/api/events/` redirects to `/api/events`, 301); "
+        "every commune parameter takes an INSEE code or a slug; every error is "
+        "`{status, code, errors}` (`code` machine-readable, messages in the language of "
+        "`Accept-Language`: fr, en, de; English by default)."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["cms.api.schema.only_partner_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "cms.api.schema.api_style"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -6,12 +6,14 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from wagtail.models import Page
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import CommuneSummary
+from cms.core.locales import default_locale, locale_code
 from cms.readmodel import listings as selectors
 from frontend.links import page_links
 
@@ -151,6 +153,10 @@ def via(item, commune):
         return getattr(item, "shared_via", None)
     if commune is None or getattr(origin, "pk", None) == commune.pk:
         return None
+    # The commune's own French page on its translated site (issue 28): not "via" itself.
+    key = getattr(origin, "translation_key", None)
+    if key is not None and key == getattr(commune, "translation_key", None):
+        return None
     return origin.title
 
 
@@ -205,7 +211,66 @@ def page_url(context, page) -> str:
     without its scan of every site per link (frontend/links.py)."""
     if not isinstance(page, Page | CommuneSummary):  # a missing variable renders as ""
         return ""
-    return page_links(context.get("request")).url(page) or ""
+    return page_links(context.get("request")).url(page, _fallback_language(page)) or ""
+
+
+def _fallback_language(page) -> str | None:
+    """The active language when the page is a source (French) page shown on a translated
+    site: its link keeps the resident in their language (cms.core.routing)."""
+    active = translation.get_language()
+    default = default_locale()
+    if (not active or active == default.language_code
+            or active not in dict(settings.LANGUAGES)
+            or getattr(page, "locale_id", None) != default.pk):
+        return None
+    return active
+
+
+def _other_language(page) -> str:
+    """The page's language when it is not the interface's, else ""."""
+    locale_id = getattr(page, "locale_id", None)
+    if locale_id is None:
+        return ""
+    code = locale_code(locale_id)
+    return code if code and code != translation.get_language() else ""
+
+
+@register.filter
+def lang_attr(page) -> str:
+    """` lang="fr"` on an item of a listing that is not in the interface's language."""
+    code = _other_language(page)
+    return format_html(' lang="{}"', code) if code else ""
+
+
+@register.filter
+def untranslated_mark(page) -> str:
+    """A short note after an item shown in French on a translated site."""
+    if not _other_language(page):
+        return ""
+    return format_html(' <span class="untranslated">{}</span>', _("(en français)"))
+
+
+@register.simple_tag(takes_context=True)
+def language_menu(context, page, translations=None) -> list[dict]:
+    """Every configured language, for the language switch: the page's translation where
+    there is one, else the page (or its source) shown in that language's site."""
+    if not isinstance(page, Page):
+        return []
+    links = page_links(context.get("request"))
+    default = default_locale()
+    active = translation.get_language()
+    pages = {locale_code(other.locale_id): other
+             for other in [page, *(live_translations(page) if translations is None
+                                          else translations)]}
+    source = pages.get(default.language_code, page)
+    menu = []
+    for code, name in settings.LANGUAGES:
+        if code in pages:
+            url = links.url(pages[code])
+        else:
+            url = links.url(source, None if code == default.language_code else code)
+        menu.append({"code": code, "name": name, "url": url or "", "current": code == active})
+    return menu
 
 
 @register.simple_tag(takes_context=True)

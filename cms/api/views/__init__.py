@@ -4,7 +4,7 @@ base: the shared view (keys, rate limits, CORS, caching); items: the endpoints o
 registered content kind; communes; changes: the change feed.
 """
 
-from .base import PublicAPIView, not_found, ping
+from .base import PublicAPIView, not_found, ping, slash_redirect
 from .changes import ChangeListView
 from .communes import CommuneDetailView, CommuneListView, CommuneNeighbourListView, commune_json
 from .items import ItemDetailView, ItemListView, item_views
@@ -21,4 +21,5 @@ __all__ = [
     "item_views",
     "not_found",
     "ping",
+    "slash_redirect",
 ]

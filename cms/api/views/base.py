@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
@@ -202,7 +203,24 @@ def hash_etag(*parts: Any) -> str:
 
 def not_found(request, *args, **kwargs):
     """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
-    return JsonResponse(error_body(404, {"detail": ["No such endpoint."]}), status=404)
+    return JsonResponse(error_body(404, {"detail": [_("No such endpoint.")]}), status=404)
+
+
+def slash_redirect(request, path: str):
+    """/api/events/ → /api/events (301, query kept): one way to write every path of the
+    partner API (no trailing slash); a path that does not exist without it is a 404."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.urls import Resolver404, resolve
+
+    target = f"/api/{path}"
+    try:
+        match = resolve(target)
+    except Resolver404:
+        return not_found(request)
+    if getattr(match.func, "__name__", "") in ("not_found", "slash_redirect"):
+        return not_found(request)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
 def ping(request):

@@ -1,5 +1,6 @@
 """The change feed (/api/changes): creations, updates and withdrawals in commit order."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -42,7 +43,8 @@ class ChangeListView(PublicAPIView):
         allowed = self.allowed_commune_ids()
         commune_ids = {c.id for c in query["commune"]} if query.get("commune") else None
         if commune_ids is not None and allowed is not None and not commune_ids <= allowed:
-            raise exceptions.PermissionDenied("This key is not allowed for these communes.")
+            raise exceptions.PermissionDenied(
+                _("This key is not allowed for these communes."))
         if allowed is not None:
             commune_ids = allowed if commune_ids is None else commune_ids & allowed
         size = query["page_size"]

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 
@@ -62,7 +63,7 @@ def _commune_or_404(insee_or_slug: str) -> CommuneHomePage:
     info = selectors.commune_find(insee_or_slug=insee_or_slug)
     commune = commune_list().filter(pk=info.id).first() if info else None
     if commune is None:
-        raise exceptions.NotFound(f"No commune {insee_or_slug[:40]}.")
+        raise exceptions.NotFound(_("No commune %(value)s.") % {"value": insee_or_slug[:40]})
     return commune
 
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 
@@ -37,7 +38,8 @@ class ItemListView(PublicAPIView):
         if query.get("commune"):
             ids = {commune.id for commune in query["commune"]}
             if allowed is not None and not ids <= allowed:
-                raise exceptions.PermissionDenied("This key is not allowed for these communes.")
+                raise exceptions.PermissionDenied(
+                    _("This key is not allowed for these communes."))
             commune_sets.append(ids)
             viewers |= ids
         if query.get("around"):
@@ -113,11 +115,12 @@ class ItemDetailView(PublicAPIView):
         self.query()
         item = selectors.item_get(kind=self.kind, item_id=item_id) if item_id <= MAX_ID else None
         if item is None:
-            raise exceptions.NotFound(f"No {self.kind} with id {item_id}.")
+            raise exceptions.NotFound(
+                _("No %(kind)s with id %(id)s.") % {"kind": self.kind, "id": item_id})
         allowed = self.allowed_commune_ids()
         if (allowed is not None and item.commune_id not in allowed
                 and not selectors.item_shared_into(item_id=item.page_id, commune_ids=allowed)):
-            raise exceptions.PermissionDenied("This key is not allowed for this commune.")
+            raise exceptions.PermissionDenied(_("This key is not allowed for this commune."))
         etag = quote_etag(item.etag)
         if self.not_modified(etag=etag, last_modified=item.updated_at):
             response = HttpResponseNotModified()

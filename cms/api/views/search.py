@@ -5,6 +5,7 @@ Keys, rate limits, CORS and error bodies are the public API's (PublicAPIView).
 
 import dataclasses
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from .base import PublicAPIView
 
 class SearchUnavailableError(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Search is temporarily unavailable; try again shortly."
+    default_detail = _("Search is temporarily unavailable; try again shortly.")
     default_code = "search_unavailable"
 
 

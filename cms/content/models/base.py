@@ -11,6 +11,8 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.validators import latitude_validators, longitude_validators
 from cms.core.sanitise import one_line
 
+from ..forms import CommuneContentPageForm
+
 _KEYS_SET_BY_WAGTAIL = ("content_type", "locale", "latest_revision", "live_revision")
 
 
@@ -29,6 +31,8 @@ class CommuneContentPage(Page):
                             db_index=True, editable=False)
     ap_version = models.DateTimeField(_("version ActivityPub"), null=True, blank=True,
                                       editable=False)
+
+    base_form_class = CommuneContentPageForm
 
     class Meta:
         abstract = True

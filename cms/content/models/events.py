@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
@@ -17,6 +16,7 @@ from cms.core.sanitise import HTML, PLAIN
 
 from .. import representation
 from ..blocks import BaseStreamBlock
+from ..forms import CommuneContentPageForm
 from ..kinds import ContentKind, kind_register
 from .base import CommuneContentPage, coordinate_fields
 
@@ -34,7 +34,7 @@ TIME_ZONES = [
 ]
 
 
-class EventPageForm(WagtailAdminPageForm):
+class EventPageForm(CommuneContentPageForm):
     """Show and read start and end as wall-clock times in the event's own time zone.
 
     Django would use the admin's zone (Europe/Paris) for both; an event in
