@@ -36,6 +36,7 @@ urlpatterns = [
     path(".well-known/nodeinfo", ap.nodeinfo_links, name="federation-nodeinfo-links"),
     path("nodeinfo/2.1", ap.nodeinfo, name="federation-nodeinfo"),
     path("ap/inbox", ap.shared_inbox, name="federation-shared-inbox"),
+    path("ap/actor", ap.instance_actor, name="federation-instance-actor"),
     path("ap/communes/<slug:slug>", ap.actor, name="federation-actor"),
     path("ap/communes/<slug:slug>/inbox", ap.inbox, name="federation-inbox"),
     path("ap/communes/<slug:slug>/outbox", ap.outbox, name="federation-outbox"),

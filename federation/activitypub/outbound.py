@@ -30,6 +30,35 @@ def shared_inbox_url() -> str:
     return f"{base_url()}/ap/inbox"
 
 
+def instance_actor_url() -> str:
+    return f"{base_url()}/ap/actor"
+
+
+def instance_actor_username() -> str:
+    """The instance actor's WebFinger user: the host, as Mastodon names its own (a
+    commune's slug never holds a dot, so the two never meet)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(base_url()).hostname or "clocher"
+
+
+def instance_actor_to_ap() -> dict[str, Any]:
+    """The server itself, an Application actor: its key signs the GETs this server
+    sends (servers in "authorized fetch" mode answer only signed GETs)."""
+    from .keys import instance_key_get_or_create
+
+    url = instance_actor_url()
+    return {
+        "@context": AS_CONTEXT, "id": url, "type": "Application",
+        "preferredUsername": instance_actor_username(), "name": "Clocher",
+        "url": base_url(), "inbox": shared_inbox_url(),
+        "endpoints": {"sharedInbox": shared_inbox_url()},
+        "manuallyApprovesFollowers": True, "discoverable": False,
+        "publicKey": {"id": f"{url}#main-key", "owner": url,
+                      "publicKeyPem": instance_key_get_or_create().public_key_pem},
+    }
+
+
 def commune_to_ap(commune) -> dict[str, Any]:
     """The commune as an Organization actor (Mastodon and Mobilizon read this)."""
     from .keys import actor_key_get_or_create

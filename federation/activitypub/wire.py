@@ -145,6 +145,15 @@ class Actor:
     insee_code: str = ""
 
 
+@dataclass(frozen=True)
+class PublicKey:
+    """A signing key as a server publishes it: its id, its owner and its PEM."""
+
+    id: str
+    owner: str
+    pem: str
+
+
 @dataclass
 class Activity:
     id: str
@@ -227,7 +236,7 @@ def parse_actor(data: Any) -> Actor:
     actor_id, inbox = _url(data.get("id")), _url(data.get("inbox"))
     if not actor_id or not inbox:
         raise WireError("actor needs an id and an inbox")
-    key = data.get("publicKey") if isinstance(data.get("publicKey"), dict) else {}
+    key = _key_of(data.get("publicKey"))
     endpoints = data.get("endpoints") if isinstance(data.get("endpoints"), dict) else {}
     return Actor(
         id=actor_id, type=str(data.get("type", "")), inbox=inbox,
@@ -241,6 +250,33 @@ def parse_actor(data: Any) -> Actor:
         else "",
         insee_code=plain_text(data.get("inseeCode"), limit=5),
     )
+
+
+def _key_of(value: Any) -> dict:
+    """The first key of a `publicKey` (an object, or a list of them)."""
+    for candidate in _list(value):
+        if isinstance(candidate, dict):
+            return candidate
+    return {}
+
+
+def parse_key(data: Any) -> PublicKey:
+    """The key a fetched key document describes, however the server publishes it:
+    a `Key`/`CryptographicKey` document (`id`, `owner`, `publicKeyPem`), or an actor,
+    full or minimal (GoToSocial's `…/main-key` answers a `Person` with only `id`,
+    `preferredUsername` and `publicKey`), whose `publicKey` names the key."""
+    if not isinstance(data, dict):
+        raise WireError("key document must be a JSON object")
+    if data.get("type") in ("Key", "CryptographicKey"):
+        key, owner = data, _id_of(data.get("owner"))
+    else:
+        key = _key_of(data.get("publicKey"))
+        owner = _id_of(key.get("owner")) or _id_of(data.get("id"))
+    key_id, owner = _url(key.get("id")), _url(owner)
+    pem = key.get("publicKeyPem")
+    if not key_id or not owner or not isinstance(pem, str) or not pem.strip():
+        raise WireError("key document needs a key id, an owner and a publicKeyPem")
+    return PublicKey(id=key_id, owner=owner, pem=pem)
 
 
 def parse(data: Any, *, depth: int = 0) -> Activity:
