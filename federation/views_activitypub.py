@@ -123,6 +123,26 @@ def actor(request: HttpRequest, slug: str) -> HttpResponse:
     return _ap(outbound.commune_to_ap(commune))
 
 
+def _commune_picture(slug: str, *, header: bool) -> HttpResponse:
+    from .activitypub.presentation import default_image_png
+
+    commune = _local_commune(slug)
+    response = HttpResponse(default_image_png(name=commune.title, slug=commune.slug,
+                                              header=header), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def avatar(request: HttpRequest, slug: str) -> HttpResponse:
+    return _commune_picture(slug, header=False)
+
+
+@require_GET
+def header(request: HttpRequest, slug: str) -> HttpResponse:
+    return _commune_picture(slug, header=True)
+
+
 def _signed_request(request: HttpRequest, body: bytes) -> SignedRequest:
     headers = {name.lower(): value for name, value in request.headers.items()}
     headers["host"] = request.get_host()  # validated against ALLOWED_HOSTS

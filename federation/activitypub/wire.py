@@ -213,12 +213,20 @@ def parse_object(data: Any) -> APObject:
     for key in ("telephone", "email", "openingHours", "kind", "clocherKind"):
         if key in data:
             extra[key] = plain_text(data.get(key))
+    # Another Clocher server sends its item's own summary and content beside what
+    # Mastodon-compatible clients show (title, lead and link in `content`, no `summary`:
+    # they show a summary as a content warning).
+    from_clocher = "clocherKind" in data
+    summary = data.get("clocherSummary") if from_clocher and "clocherSummary" in data \
+        else data.get("summary")
+    content = data.get("clocherContent") if from_clocher and "clocherContent" in data \
+        else data.get("content")
     return APObject(
         id=object_id, type=object_type,
         attributed_to=_id_of(next(iter(_list(data.get("attributedTo"))), "")),
         name=plain_text(data.get("name")),
-        summary=plain_text(data.get("summary"), limit=MAX_SUMMARY),
-        content=safe_html(data.get("content")),
+        summary=plain_text(summary, limit=MAX_SUMMARY),
+        content=safe_html(content),
         url=_url(data.get("url")) or object_id,
         published=_datetime(data.get("published")),
         updated=_datetime(data.get("updated")),
