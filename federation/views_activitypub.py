@@ -185,17 +185,16 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 @signed_fetch
 def outbox(request: HttpRequest, slug: str) -> HttpResponse:
-    from .models import OutboxActivity
+    """The commune's public items in pages, newest first (activitypub/backfill.py)."""
+    from .activitypub.backfill import outbox_collection, outbox_page
 
     commune = _local_commune(slug)
-    url = f"{outbound.actor_url(commune)}/outbox"
-    public = OutboxActivity.objects.filter(commune=commune,
-                                           activity_type__in=["Create", "Update", "Delete"])
-    items = [row.activity for row in public.order_by("-pk")[:20]]
-    for item in items:
-        item.pop("@context", None)
-    return _ap({"@context": AS_CONTEXT, "id": url, "type": "OrderedCollection",
-                "totalItems": public.count(), "orderedItems": items})
+    number = request.GET.get("page", "")
+    if not number:
+        return _ap(outbox_collection(commune=commune))
+    if not number.isdigit() or not 1 <= int(number) <= 100_000:
+        return JsonResponse({"error": "page must be a number from 1"}, status=400)
+    return _ap(outbox_page(commune=commune, number=int(number)))
 
 
 @require_GET

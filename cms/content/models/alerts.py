@@ -114,4 +114,7 @@ kind_register(ContentKind(
     api_ordering=("-severity", "-start"), api_filters=("in_force",),
     feed="news", feed_entry=_alert_feed_entry,
     text_fields={"message": HTML},
+    # A post from a person, a group, anyone but a commune is no alert: it is received as
+    # news, held for the commune's review (federation/activitypub/mirror.py).
+    extra={"ap_from_people_as": "news"},
 ))
