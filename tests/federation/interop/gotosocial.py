@@ -8,6 +8,7 @@ always does WebFinger over https, so Clocher is reached through a TLS terminator
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -174,10 +175,8 @@ class TLSTerminator:
                 pass
             finally:
                 for end in (source, sink):
-                    try:
+                    with contextlib.suppress(OSError):
                         end.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
 
         threading.Thread(target=pump, args=(upstream, secure), daemon=True).start()
         pump(secure, upstream)
