@@ -109,3 +109,15 @@ def test_the_commune_has_an_avatar_a_header_and_a_link_to_its_site(client, ap_co
     assert site["type"] == "PropertyValue"
     assert ap_commune.get_full_url() in html.unescape(site["value"])
     assert actor["url"] == ap_commune.get_full_url()
+
+
+def test_the_image_goes_as_an_attachment(ap_commune):
+    from wagtail_factories import ImageFactory
+
+    image = ImageFactory(title="La médiathèque")
+    document = page_to_ap(add(ap_commune, "news", image=image))
+    attachment = document["attachment"][0]
+    assert attachment["type"] == "Image" and attachment["name"] == "La médiathèque"
+    assert attachment["url"].startswith(("http://", "https://"))
+    assert attachment["mediaType"] in ("image/jpeg", "image/png", "image/webp")
+    assert "attachment" not in page_to_ap(add(ap_commune, "news", image=None))
