@@ -15,12 +15,23 @@ cd "$(dirname "$0")/.."
 
 VERSION=v0.19.2
 BINARY=var/gotosocial/gotosocial-$VERSION
+WEB=var/gotosocial/web-$VERSION
 PYTHON=${PYTHON:-.venv/bin/python}
 
 # Modules of GoToSocial v0.19.2 that read Go runtime internals and declare the Go
 # releases they know (`//go:build go1.22 && !go1.25`): built here with the upper bound
 # lifted, from copies under var/ (the module cache stays untouched).
 PATCHED="codeberg.org/gruf/go-structr codeberg.org/gruf/go-mutexes codeberg.org/gruf/go-mangler"
+
+# Its web templates (the sign-in page the test goes through) and assets, from the module.
+web() {
+    [ -d "$WEB/template" ] && return
+    local source
+    source=$(cd scripts/interop/gotosocial \
+        && go mod download -json "github.com/superseriousbusiness/gotosocial@$VERSION" \
+        | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+    rm -rf "$WEB" && cp -r "$source/web" "$WEB" && chmod -R u+w "$WEB"
+}
 
 build() {
     if [ -x "$BINARY" ]; then
@@ -49,11 +60,12 @@ build() {
 }
 
 case "${1:-run}" in
-    build) build ;;
+    build) build && web ;;
     cached)
         # A fresh clone has no var/: the build is then a link from the warm Go caches
         # (~/go, ~/.cache/go-build) of an earlier build on this machine, or is skipped.
-        if [ ! -x "$BINARY" ] && ! timeout "${INTEROP_BUILD_SECONDS:-300}" "$0" build; then
+        if ! { [ -x "$BINARY" ] && [ -d "$WEB/template" ]; } \
+                && ! timeout "${INTEROP_BUILD_SECONDS:-300}" "$0" build; then
             reason="SKIPPED: GoToSocial not built within ${INTEROP_BUILD_SECONDS:-300} s (no warm Go build cache here; run scripts/interop-gotosocial.sh build once)"
             echo "$reason"
             # .ci/run reads pytest's status line from this file.
@@ -64,6 +76,7 @@ case "${1:-run}" in
             -p no:cacheprovider -q ;;
     run)
         build
+        web
         CLOCHER_INTEROP=1 exec "$PYTHON" -m pytest tests/federation/interop -m interop \
             -p no:cacheprovider -q ;;
     *) echo "usage: $0 [run|build|cached]" >&2; exit 2 ;;

@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import requests
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 VERSION = "v0.19.2"
 BINARY = Path(os.environ.get("CLOCHER_GOTOSOCIAL_BIN",
                              ROOT / "var" / "gotosocial" / f"gotosocial-{VERSION}"))
+WEB = BINARY.parent / f"web-{VERSION}"
 PASSWORD = "Interop-Clocher-2026!x"  # noqa: S105 - a throwaway local account
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -35,10 +37,15 @@ port: {port}
 db-type: "sqlite"
 db-address: "{folder}/gts.sqlite"
 storage-local-base-path: "{folder}/storage"
+web-template-base-dir: "{web}/template/"
+web-asset-base-dir: "{web}/assets/"
 letsencrypt-enabled: false
 log-level: "info"
 accounts-registration-open: false
 instance-inject-mastodon-version: true
+trusted-proxies: ["127.0.0.1/32"]
+advanced-rate-limit-requests: 0
+advanced-throttling-multiplier: 0
 http-client:
   allow-ips: ["127.0.0.0/8"]
   tls-insecure-skip-verify: true
@@ -61,14 +68,33 @@ class GoToSocial:
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
     def start(self) -> None:
-        (self.folder / "storage").mkdir(parents=True, exist_ok=True)
-        self.config.write_text(CONFIG.format(port=self.port, folder=self.folder))
-        self.command("admin", "account", "create", "--username", "alice",
-                     "--email", "alice@example.org", "--password", PASSWORD)
-        self.command("admin", "account", "confirm", "--username", "alice")
+        """Start the server; the first time, start it once to set itself up (users
+        can only be created after that), stop it, create and confirm `alice`."""
+        first = not self.config.exists()
+        if first:
+            (self.folder / "storage").mkdir(parents=True, exist_ok=True)
+            self.config.write_text(CONFIG.format(port=self.port, folder=self.folder, web=WEB))
+        self._run()
+        if first:
+            self.wait_ready()
+            self.stop()
+            self.command("admin", "account", "create", "--username", "alice",
+                         "--email", "alice@example.org", "--password", PASSWORD)
+            self.command("admin", "account", "confirm", "--username", "alice")
+            self._run()
+
+    def _run(self) -> None:
         self.process = subprocess.Popen(
             [str(BINARY), "--config-path", str(self.config), "server", "start"],
             stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.ready():
+            assert self.process is not None and self.process.poll() is None, \
+                self.log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "GoToSocial did not start"
+            time.sleep(0.5)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -96,8 +122,8 @@ class GoToSocial:
         browser.post(f"{self.base}/auth/sign_in", timeout=10,
                      data={"username": "alice@example.org", "password": PASSWORD})
         page = browser.post(authorize, timeout=10, allow_redirects=True)
-        code = re.search(r"<code>([^<]+)</code>", page.text) or re.search(
-            r"code=([A-Za-z0-9_\-]+)", page.url)
+        # The out-of-band page: /oauth/oob?code=…
+        code = re.search(r"[?&]code=([A-Za-z0-9_\-]+)", page.url)
         assert code, f"no authorization code: {page.status_code} {page.url} {page.text[:500]}"
         token = requests.post(f"{self.base}/oauth/token", timeout=10, data={
             "grant_type": "authorization_code", "code": code.group(1),

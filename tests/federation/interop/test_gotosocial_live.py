@@ -86,7 +86,7 @@ def world(tmp_path_factory):
     gts.start()
     clocher.start()
     try:
-        wait_for(gts.ready, timeout=60, what="GoToSocial to start")
+        gts.wait_ready()
         gts.log_in()
         yield gts, clocher, f"localhost:{tls_port}"
     finally:
