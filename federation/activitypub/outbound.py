@@ -125,6 +125,9 @@ def page_to_ap(page) -> dict[str, Any]:
         title=page.title, lead=lead, body=body, url=link)
     # A kind's summary is plain text; ActivityStreams reads HTML.
     document["clocherSummary"] = html.escape(lead, quote=False)
+    document["clocherName"] = page.title
+    if kind.ap_type not in presentation.NAMED_TYPES:
+        document.pop("name", None)
     document["clocherContent"] = body
     if attachment := presentation.image_attachment(kind.api_fields(page).get("image")):
         document["attachment"] = attachment

@@ -3,10 +3,12 @@
 Mastodon, GoToSocial and their apps show a post's `content`; they show `summary` as a
 content warning (the post hidden behind it) and most ignore `name`. So every item goes
 out with its title, its lead (a news lead, an event's date and place line…) and its
-link inside `content`, and with no `summary`. No kind asks for a content warning, not
+link inside `content`, with no `summary`, and with no `name` unless its type needs one
+(`NAMED_TYPES`). No kind asks for a content warning, not
 even an urgent alert: a warning hides the text, and an urgent alert is meant to be
-read at once (docs/federation.md, "How posts look"). The item's own summary and content
-travel beside it (`clocherSummary`, `clocherContent`) for another Clocher server, which
+read at once (docs/federation.md, "How posts look"). The item's own title, summary and
+content travel beside it (`clocherName`, `clocherSummary`, `clocherContent`) for
+another Clocher server, which
 stores them as they are (wire.py).
 """
 
@@ -19,6 +21,10 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+# The only types sent with a `name`: Mobilizon reads an event's title from it alone.
+# GoToSocial shows `summary`, or else `name`, as a content warning ("topic"), so an
+# Article or a Note with a `name` would be hidden behind its own title there.
+NAMED_TYPES = frozenset({"Event"})
 AVATAR_SIZE = 400
 HEADER_SIZE = (1500, 500)
 

@@ -224,7 +224,8 @@ def parse_object(data: Any) -> APObject:
     return APObject(
         id=object_id, type=object_type,
         attributed_to=_id_of(next(iter(_list(data.get("attributedTo"))), "")),
-        name=plain_text(data.get("name")),
+        name=plain_text(data.get("clocherName") if from_clocher and "clocherName" in data
+                        else data.get("name")),
         summary=plain_text(summary, limit=MAX_SUMMARY),
         content=safe_html(content),
         url=_url(data.get("url")) or object_id,

@@ -36,7 +36,7 @@ def test_the_outbox_pages_the_public_items_newest_first(client, ap_commune):
     assert collection["totalItems"] == len(pages) + 1
     first = get(client, collection["first"].removeprefix("http://testserver")).json()
     assert first["type"] == "OrderedCollectionPage" and first["partOf"] == collection["id"]
-    names = [item["object"]["name"] for item in first["orderedItems"]]
+    names = [item["object"]["clocherName"] for item in first["orderedItems"]]
     assert names[:3] == ["Bal", "Nouvelle 1", "Nouvelle 2"] and len(names) == PAGE_SIZE
     assert "Brouillon" not in names
     create = first["orderedItems"][0]
@@ -44,7 +44,7 @@ def test_the_outbox_pages_the_public_items_newest_first(client, ap_commune):
     assert create["id"] == f"http://testserver/ap/objects/{event.pk}#create"
     assert create["object"]["type"] == "Event" and "updated" not in create["object"]
     second = get(client, first["next"].removeprefix("http://testserver")).json()
-    assert [item["object"]["name"] for item in second["orderedItems"]] == [
+    assert [item["object"]["clocherName"] for item in second["orderedItems"]] == [
         f"Nouvelle {hours}" for hours in range(PAGE_SIZE, PAGE_SIZE + 3)]
     assert "next" not in second and second["prev"].endswith("?page=1")
 

@@ -60,6 +60,8 @@ def test_title_lead_and_link_are_shown_and_nothing_hides_them(ap_commune, kind):
     assert "Le chapeau." in content
     assert f'<a href="{page.get_full_url()}">' in content
     assert "summary" not in document  # a summary is a content warning in Mastodon
+    # GoToSocial shows a name as one too: only events keep theirs (Mobilizon needs it).
+    assert ("name" in document) == (document["type"] == "Event")
     assert None not in document.values()
     # Another Clocher server reads the item as it is, not the text made for clients.
     received = parse_object(document)

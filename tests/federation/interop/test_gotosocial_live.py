@@ -142,8 +142,12 @@ def test_gotosocial_and_a_commune(world):
                     what="the news in the home timeline")
     event = wait_for(lambda: _status_titled(gts, "Fête de la musique"), timeout=45,
                      what="the event in the home timeline")
+    # No content warning on news; an event keeps its name (Mobilizon reads it), which
+    # GoToSocial shows as its topic.
+    assert news["spoiler_text"] == ""
+    assert event["spoiler_text"] in ("", "Fête de la musique")
     for status in (news, event):
-        assert status["spoiler_text"] == "" and status["edited_at"] in (None, "")
+        assert status["edited_at"] in (None, "")
     (OUT / "gotosocial-event-status.json").write_text(
         json.dumps(event, indent=2, ensure_ascii=False))
 
