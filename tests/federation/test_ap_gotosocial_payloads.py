@@ -251,3 +251,23 @@ def test_a_commune_follows_a_gotosocial_account(peer, ap_commune):
     sent = next(r for r in peer.received if r.json["type"] == "Follow")
     assert sent.json["object"] == alice.url
     assert base64.b64decode(sent.headers["signature"].rsplit('signature="', 1)[1][:-1])
+
+
+def test_what_the_live_server_sent_is_read():
+    """The activities GoToSocial POSTed during the live run (received-by-clocher-live.json):
+    each parses, is its actor's, and the Accept names the commune's own Follow."""
+    from federation.activitypub.inbound_json import activity_shape_check
+    from federation.activitypub.wire import ACTIVITY_TYPES, host_of
+
+    received = json.loads((DATA / "received-by-clocher-live.json").read_text())
+    activities = [parse(raw) for raw in received]
+    for raw in received:
+        activity_shape_check(raw, activity_types=ACTIVITY_TYPES)
+    assert [a.type for a in activities] == ["Follow", "Accept", "Create"]
+    alice = activities[0].actor
+    assert all(a.actor == alice and host_of(a.id) == host_of(alice) for a in activities)
+    accept = activities[1]
+    assert accept.object.type == "Follow" and accept.object.object_id == alice
+    assert accept.object.actor.endswith("/ap/communes/donges")
+    note = activities[2].object
+    assert note.type == "Note" and note.attributed_to == alice and note.summary == ""
