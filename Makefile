@@ -37,6 +37,7 @@ help:
 	@echo "make s3           start an in-memory S3 endpoint (moto) for trying S3 media"
 	@echo "make bench-seed   run the seeding benchmark (tests/benchmarks/bench_seed.py)"
 	@echo "make bench-api    run the API benchmark (tests/benchmarks/bench_api.py)"
+	@echo "make test-interop build GoToSocial once (var/gotosocial/), run the live interop test"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -136,7 +137,7 @@ bench-search: $(VENV)/.installed-dev | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_search.py $(ARGS)
 
 # --- federation (federation/) ---
-.PHONY: bench-federation test-federation-e2e
+.PHONY: bench-federation test-federation-e2e test-interop
 # (a) sharing (bench_federation_sharing.py), (b) fan-out, (c) inbound; docs/federation.md.
 bench-federation: $(VENV)/.installed-dev | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_federation.py $(ARGS)
@@ -144,6 +145,10 @@ bench-federation: $(VENV)/.installed-dev | var
 # Two live instances (runserver + run_worker each, SQLite) federating on loopback.
 test-federation-e2e: $(VENV)/.installed-dev | var
 	$(VENV)/bin/pytest tests/federation/e2e -m federation_e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+# A live Clocher instance and a real GoToSocial (built once per machine under var/).
+test-interop: $(VENV)/.installed-dev | var
+	PYTHON=$(PY) scripts/interop-gotosocial.sh run
 
 # --- resident site (frontend/) ---
 .PHONY: bench-frontend

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cms.communes.models import CommuneHomePage
 
 from .activitypub import outbound
+from .activitypub.fetch_auth import signed_fetch
 from .activitypub.inbox import InboxRejectedError, inbox_accept
 from .activitypub.signatures import SignedRequest
 from .activitypub.wire import AS_CONTEXT, AS_PUBLIC, host_of
@@ -49,19 +50,29 @@ def webfinger(request: HttpRequest) -> HttpResponse:
         if host.lower() != our_host:
             raise Http404("not this server")
         slug = user
+    elif resource == outbound.instance_actor_url():
+        slug = outbound.instance_actor_username()
     elif resource.startswith(f"{settings.FEDERATION_BASE_URL}/ap/communes/"):
         slug = resource.rsplit("/", 1)[-1]
+    if slug.lower() == outbound.instance_actor_username().lower():
+        return _webfinger_answer(f"acct:{slug}@{our_host}", outbound.instance_actor_url(),
+                                 settings.FEDERATION_BASE_URL)
     if not slug:
         return JsonResponse({"error": "resource must be acct:<commune>@" + our_host}, status=400)
     commune = _local_commune(slug)
     actor = outbound.actor_url(commune)
+    return _webfinger_answer(f"acct:{commune.slug}@{our_host}", actor,
+                             commune.get_full_url() or actor)
+
+
+def _webfinger_answer(subject: str, actor: str, profile: str) -> HttpResponse:
     data = {
-        "subject": f"acct:{commune.slug}@{our_host}",
-        "aliases": [actor, commune.get_full_url() or actor],
+        "subject": subject,
+        "aliases": [actor, profile],
         "links": [
             {"rel": "self", "type": AP_CONTENT_TYPE, "href": actor},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
-             "href": commune.get_full_url() or actor},
+             "href": profile},
         ],
     }
     response = JsonResponse(data, content_type="application/jrd+json")
@@ -100,11 +111,36 @@ def nodeinfo(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+def instance_actor(request: HttpRequest) -> HttpResponse:
+    return _ap(outbound.instance_actor_to_ap())
+
+
+@require_GET
 def actor(request: HttpRequest, slug: str) -> HttpResponse:
     commune = _local_commune(slug)
     if _wants_html(request) and commune.get_full_url():
         return HttpResponseRedirect(commune.get_full_url())
     return _ap(outbound.commune_to_ap(commune))
+
+
+def _commune_picture(slug: str, *, header: bool) -> HttpResponse:
+    from .activitypub.presentation import default_image_png
+
+    commune = _local_commune(slug)
+    response = HttpResponse(default_image_png(name=commune.title, slug=commune.slug,
+                                              header=header), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def avatar(request: HttpRequest, slug: str) -> HttpResponse:
+    return _commune_picture(slug, header=False)
+
+
+@require_GET
+def header(request: HttpRequest, slug: str) -> HttpResponse:
+    return _commune_picture(slug, header=True)
 
 
 def _signed_request(request: HttpRequest, body: bytes) -> SignedRequest:
@@ -147,21 +183,22 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@signed_fetch
 def outbox(request: HttpRequest, slug: str) -> HttpResponse:
-    from .models import OutboxActivity
+    """The commune's public items in pages, newest first (activitypub/backfill.py)."""
+    from .activitypub.backfill import outbox_collection, outbox_page
 
     commune = _local_commune(slug)
-    url = f"{outbound.actor_url(commune)}/outbox"
-    public = OutboxActivity.objects.filter(commune=commune,
-                                           activity_type__in=["Create", "Update", "Delete"])
-    items = [row.activity for row in public.order_by("-pk")[:20]]
-    for item in items:
-        item.pop("@context", None)
-    return _ap({"@context": AS_CONTEXT, "id": url, "type": "OrderedCollection",
-                "totalItems": public.count(), "orderedItems": items})
+    number = request.GET.get("page", "")
+    if not number:
+        return _ap(outbox_collection(commune=commune))
+    if not number.isdigit() or not 1 <= int(number) <= 100_000:
+        return JsonResponse({"error": "page must be a number from 1"}, status=400)
+    return _ap(outbox_page(commune=commune, number=int(number)))
 
 
 @require_GET
+@signed_fetch
 def followers(request: HttpRequest, slug: str) -> HttpResponse:
     from .models import Follow, FollowDirection, FollowState
 
@@ -174,6 +211,7 @@ def followers(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@signed_fetch
 def following(request: HttpRequest, slug: str) -> HttpResponse:
     commune = _local_commune(slug)
     return _ap({"@context": AS_CONTEXT, "id": f"{outbound.actor_url(commune)}/following",
@@ -181,6 +219,7 @@ def following(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@signed_fetch
 def ap_object(request: HttpRequest, page_id: int) -> HttpResponse:
     from wagtail.models import Page
 
@@ -202,6 +241,7 @@ def ap_object(request: HttpRequest, page_id: int) -> HttpResponse:
 
 
 @require_GET
+@signed_fetch
 def ap_activity(request: HttpRequest, activity_uuid) -> HttpResponse:
     from .models import OutboxActivity
 

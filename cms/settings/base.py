@@ -389,6 +389,9 @@ FEDERATION_KEY_FETCH_FAILURE_SECONDS = env_int("FEDERATION_KEY_FETCH_FAILURE_SEC
 # WebFinger, NodeInfo): a busy server delivers from one address, so the limit is wide;
 # it stops a flood, not a peer (0: none).
 FEDERATION_RATE_PER_MINUTE = env_int("FEDERATION_RATE_PER_MINUTE", 600)
+# Answer GETs of objects, activities and collections only when signed ("authorized
+# fetch"); actors, WebFinger and NodeInfo stay public.
+FEDERATION_REQUIRE_SIGNED_FETCH = env_bool("FEDERATION_REQUIRE_SIGNED_FETCH", False)
 FEDERATION_HTTP_TIMEOUT = float(env_str("FEDERATION_HTTP_TIMEOUT", "10"))
 FEDERATION_SIGNATURE_MAX_SKEW_SECONDS = 300
 # Deliveries: exponential backoff with jitter from RETRY_BASE, for DELIVERY_DEADLINE.

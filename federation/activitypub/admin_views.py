@@ -28,10 +28,11 @@ MAX_ID = 2**63 - 1
 
 class FollowRemoteForm(forms.Form):
     handle = forms.CharField(
-        label=gettext_lazy("Adresse de la commune à suivre"), max_length=300,
+        label=gettext_lazy("Adresse de la commune ou du compte à suivre"), max_length=300,
         help_text=gettext_lazy("Son adresse de fédération, par exemple "
-                               "« montoir-de-bretagne@clocher.example », ou l'URL de son "
-                               "acteur ActivityPub."))
+                               "« montoir-de-bretagne@clocher.example » ou "
+                               "« alice@mastodon.example », ou l'URL de son acteur "
+                               "ActivityPub."))
 
     def clean_handle(self) -> str:
         value = self.cleaned_data["handle"].strip()
@@ -47,6 +48,15 @@ class FollowRemoteForm(forms.Form):
             raise forms.ValidationError(_("Cette commune est sur ce serveur : ses contenus se "
                                           "partagent par les règles de partage."))
         return value
+
+
+def remote_actor_described(remote_actor) -> str:
+    """« la commune X » for an organisation (what a commune is on every server),
+    « le compte X » for a person, a group, a service."""
+    name = remote_actor.name or remote_actor.preferred_username or remote_actor.url
+    if remote_actor.type == "Organization":
+        return _("la commune %(name)s") % {"name": name}
+    return _("le compte %(name)s") % {"name": name}
 
 
 class FollowChoiceForm(forms.Form):
@@ -81,12 +91,13 @@ def follows(request: HttpRequest, commune_id: int) -> HttpResponse:
         try:
             follow = follow_remote(commune=commune, handle_or_url=form.cleaned_data["handle"])
         except RemoteError as error:
-            form.add_error("handle", _("Impossible de joindre cette commune : %(error)s")
+            # Not known yet whether the address is a commune's or a person's.
+            form.add_error("handle", _("Impossible de joindre ce compte : %(error)s")
                            % {"error": error})
         else:
-            messages.success(request, _("Demande d'abonnement envoyée à %(name)s : elle "
-                                        "sera active quand le serveur distant l'acceptera.")
-                             % {"name": follow.remote_actor.name or follow.remote_actor.url})
+            messages.success(request, _("Abonnement demandé pour %(who)s : il sera "
+                                        "actif quand le serveur distant l'acceptera.")
+                             % {"who": remote_actor_described(follow.remote_actor)})
             return redirect("federation_ap_follows", commune_id=commune.pk)
     return _page(request, commune, form, status=400)
 
@@ -101,8 +112,8 @@ def unfollow(request: HttpRequest, commune_id: int) -> HttpResponse:
     if follow is None:
         raise Http404
     unfollow_remote(commune=commune, remote_actor=follow.remote_actor)
-    messages.success(request, _("Abonnement à %(name)s annulé.")
-                     % {"name": follow.remote_actor.name or follow.remote_actor.url})
+    messages.success(request, _("Abonnement annulé pour %(who)s.")
+                     % {"who": remote_actor_described(follow.remote_actor)})
     return redirect("federation_ap_follows", commune_id=commune.pk)
 
 

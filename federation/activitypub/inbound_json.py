@@ -135,7 +135,7 @@ OBJECT_FIELDS = {
     "location": lambda value: isinstance(value, (str, dict, list, type(None))),
     **{name: (lambda value: isinstance(value, _TEXT)) for name in (
         "name", "summary", "content", "published", "updated", "startTime", "endTime",
-        "timezone")},
+        "timezone", "clocherName", "clocherSummary", "clocherContent")},
 }
 
 

@@ -180,9 +180,10 @@ def _segment_apply_atomic(entries: list[_Entry]) -> None:
     candidates = [
         entries_[0] for entries_ in by_object.values()
         if entries_[0].activity.type == "Create" and followers.get(entries_[0].actor.pk)
-        and kind_of_object(entries_[0].activity.object) is not None]
+        and kind_of_object(entries_[0].activity.object, entries_[0].actor) is not None]
     known = _known_objects([entry.activity.object_id for entry in candidates],
-                           {kind_of_object(entry.activity.object) for entry in candidates})
+                           {kind_of_object(entry.activity.object, entry.actor)
+                            for entry in candidates})
     new = [entry for entry in candidates if entry.activity.object_id not in known]
     _bulk_phase("store", objects_create_many, new, followers, outcomes)
     # 2. Updates that come first among what is left of an object (Deletes may follow).

@@ -71,3 +71,22 @@ def actor_key_rotate(*, commune):
         key.save()
         outbox.actor_update_record(commune=commune)
     return key
+
+
+def instance_key_get_or_create():
+    """The server's own key (the instance actor's), created the first time it is needed."""
+    from federation.models import InstanceKey
+
+    key = InstanceKey.objects.order_by("pk").first()
+    if key is not None:
+        return key
+    private, public = generate_key_pair()
+    with transaction.atomic():
+        key, _created = InstanceKey.objects.get_or_create(
+            pk=1, defaults={"public_key_pem": public,
+                            "private_key_encrypted": encrypt_private_key(private)})
+    return key
+
+
+def instance_private_key():
+    return _private_key_cached(instance_key_get_or_create().private_key_encrypted)

@@ -18,14 +18,29 @@ from wagtail.models import Locale
 
 from cms.content.inbound import page_text_sanitise
 from cms.content.kinds import kind_for_ap, kind_named
+from cms.core.sanitise import text_of_markup
 
 from .wire import APObject
 
+# The actor types that speak for a commune (a Clocher commune, a town hall's
+# organisation account). Posts of anyone else are proposals (docs/federation.md,
+# "What comes from people").
+COMMUNE_ACTOR_TYPES = frozenset({"Organization"})
 
-def kind_of_object(obj: APObject) -> str | None:
+
+def actor_speaks_for_a_commune(remote_actor) -> bool:
+    return remote_actor.type in COMMUNE_ACTOR_TYPES
+
+
+def kind_of_object(obj: APObject, remote_actor) -> str | None:
     """The content kind (cms/content/kinds.py) a received object is stored as, by name:
-    the one a Clocher peer names, else the one that takes its type."""
+    the one a Clocher peer names, else the one that takes its type. From a person, a
+    group or any actor that is not a commune, a kind may say what it becomes instead
+    (`extra["ap_from_people_as"]`: an alert is a commune's word, a person's post is
+    news to review)."""
     kind = kind_for_ap(obj.type, obj.extra.get("clocherKind"))
+    if kind is not None and not actor_speaks_for_a_commune(remote_actor):
+        kind = kind_named(kind.extra.get("ap_from_people_as", kind.name))
     return kind.name if kind else None
 
 
@@ -68,7 +83,8 @@ def _section(commune, kind: str):
 
 
 def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
-    page.title = obj.name or (obj.summary[:80] if obj.summary else "Sans titre")
+    page.title = obj.name or _title_from_text(obj.summary or text_of_markup(
+        obj.content, limit=2000)) or "Sans titre"
     page.origin_server = remote_actor.domain
     page.origin_url = obj.url[:500]
     page.ap_id = obj.id
@@ -76,6 +92,14 @@ def _fill(page, obj: APObject, *, kind: str, remote_actor) -> None:
     kind_named(kind).from_ap(page, obj)
     # The kind's declared fields as declared, whatever its from_ap did with the values.
     page_text_sanitise(page=page)
+
+
+def _title_from_text(text: str, limit: int = 80) -> str:
+    """A title for an object that has none (a Note): its first words."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _versions_locked(*, ap_id: str, actor_url: str):
@@ -92,7 +116,7 @@ def _versions_locked(*, ap_id: str, actor_url: str):
 def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
     """Apply a Create or Update; return (page, outcome). Only the actor that created an
     object may change it, older versions are ignored, a deleted object never comes back."""
-    kind = kind_of_object(obj)
+    kind = kind_of_object(obj, remote_actor)
     if kind is None:
         return None, "unsupported type"
     model = content_model(kind)
@@ -171,6 +195,8 @@ def _share(*, page, commune, remote_actor, kind: str) -> None:
     from federation.sharing import share_create
 
     for receiver in followers:
-        # The receiver's acceptance rules decide: visible at once, or held for review.
+        # The receiver's acceptance rules decide: visible at once, or held for review;
+        # what a person, a group or anyone but a commune posts is always held.
         share_create(page=page, receiver=receiver, source_server=remote_actor.domain,
-                     source_commune=commune)
+                     source_commune=commune,
+                     hold=not actor_speaks_for_a_commune(remote_actor))

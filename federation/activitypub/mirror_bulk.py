@@ -40,7 +40,14 @@ from wagtail.models import Locale, Page, Site
 
 from cms.content.kinds import kind_named
 
-from .mirror import _fill, _unique_slug, content_model, kind_of_object, mirror_commune
+from .mirror import (
+    _fill,
+    _unique_slug,
+    actor_speaks_for_a_commune,
+    content_model,
+    kind_of_object,
+    mirror_commune,
+)
 from .wire import APObject
 
 logger = logging.getLogger(__name__)
@@ -60,7 +67,7 @@ class NewObject:
 
 
 def _build(item: NewObject, *, commune, locale, now):
-    kind = kind_of_object(item.obj)
+    kind = kind_of_object(item.obj, item.remote_actor)
     model = content_model(kind)
     page = model(locale=locale)
     _fill(page, item.obj, kind=kind, remote_actor=item.remote_actor)
@@ -216,7 +223,8 @@ def _shares_create(placed, *, now) -> None:
         decided = decisions[(actor.pk, kind)]
         for receiver in receivers:
             existing.add((page.pk, receiver.pk))
-            accepted = decided.get(receiver.pk) == Acceptance.ACCEPT
+            accepted = decided.get(receiver.pk) == Acceptance.ACCEPT \
+                and actor_speaks_for_a_commune(actor)  # people's posts: always held
             shares.append(SharedItem(
                 page_id=page.pk, translation_key=page.translation_key, kind=kind,
                 origin_commune=commune, receiver=receiver,
@@ -246,7 +254,7 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
     page_ids = defaultdict(set)
     for item in items:
         version = versions.get(item.obj.id)
-        kind = kind_of_object(item.obj)
+        kind = kind_of_object(item.obj, item.remote_actor)
         if version is not None and version.page_id and kind is not None:
             page_ids[content_model(kind)].add(version.page_id)
     pages = {}
@@ -267,7 +275,7 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
             outcomes[item.key] = "ignored: deleted"
             continue
         page = pages.get(version.page_id) if version is not None else None
-        kind = kind_of_object(item.obj)
+        kind = kind_of_object(item.obj, item.remote_actor)
         if page is None or kind is None or not isinstance(page, content_model(kind)):
             left.append(item.key)
             continue

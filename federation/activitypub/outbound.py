@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 
 from cms.content.kinds import kind_of_page
 
+from . import presentation
 from .wire import AS_CONTEXT, AS_PUBLIC
 
 
@@ -28,6 +30,33 @@ def object_url(page_id: int) -> str:
 
 def shared_inbox_url() -> str:
     return f"{base_url()}/ap/inbox"
+
+
+def instance_actor_url() -> str:
+    return f"{base_url()}/ap/actor"
+
+
+def instance_actor_username() -> str:
+    """The instance actor's WebFinger user: the host, as Mastodon names its own (a
+    commune's slug never holds a dot, so the two never meet)."""
+    return urlsplit(base_url()).hostname or "clocher"
+
+
+def instance_actor_to_ap() -> dict[str, Any]:
+    """The server itself, an Application actor: its key signs the GETs this server
+    sends (servers in "authorized fetch" mode answer only signed GETs)."""
+    from .keys import instance_key_get_or_create
+
+    url = instance_actor_url()
+    return {
+        "@context": AS_CONTEXT, "id": url, "type": "Application",
+        "preferredUsername": instance_actor_username(), "name": "Clocher",
+        "url": base_url(), "inbox": shared_inbox_url(),
+        "endpoints": {"sharedInbox": shared_inbox_url()},
+        "manuallyApprovesFollowers": True, "discoverable": False,
+        "publicKey": {"id": f"{url}#main-key", "owner": url,
+                      "publicKeyPem": instance_key_get_or_create().public_key_pem},
+    }
 
 
 def commune_to_ap(commune) -> dict[str, Any]:
@@ -55,6 +84,13 @@ def commune_to_ap(commune) -> dict[str, Any]:
         "discoverable": True,
         "inseeCode": commune.insee_code,
         "publicKey": {"id": f"{url}#main-key", "owner": url, "publicKeyPem": key.public_key_pem},
+        # A commune has no image of its own yet: a generated one (presentation.py).
+        "icon": {"type": "Image", "mediaType": "image/png", "url": f"{url}/avatar.png"},
+        "image": {"type": "Image", "mediaType": "image/png", "url": f"{url}/header.png"},
+        # Mastodon-compatible clients show these as the profile's fields.
+        "attachment": [{"type": "PropertyValue", "name": "Site",
+                        "value": format_html('<a href="{0}" rel="me">{1}</a>', site_url,
+                                             urlsplit(site_url).netloc)}],
     }
 
 
@@ -66,12 +102,13 @@ def page_to_ap(page) -> dict[str, Any]:
     actor = actor_url(commune)
     updated = page.last_published_at or page.first_published_at
     published = page.first_published_at or updated
+    link = page.get_full_url() or object_url(page.pk)
     document: dict[str, Any] = {
         "id": object_url(page.pk),
         "type": kind.ap_type,
         "attributedTo": actor,
         "name": page.title,
-        "url": page.get_full_url() or object_url(page.pk),
+        "url": link,
         "published": published.isoformat() if published else None,
         "updated": updated.isoformat() if updated else None,
         "to": [AS_PUBLIC],
@@ -80,9 +117,20 @@ def page_to_ap(page) -> dict[str, Any]:
         "clocherKind": kind.name,
         **kind.to_ap(page),
     }
-    if isinstance(document.get("summary"), str):
-        # A kind's summary is plain text; ActivityStreams reads summary as HTML.
-        document["summary"] = html.escape(document["summary"], quote=False)
+    # What Mastodon-compatible clients show: title, lead, body and link in `content`,
+    # no `summary` (shown as a content warning); the kind's own beside it for Clocher.
+    lead = document.pop("summary", None) or ""
+    body = document.get("content") or ""
+    document["content"] = presentation.content_for_clients(
+        title=page.title, lead=lead, body=body, url=link)
+    # A kind's summary is plain text; ActivityStreams reads HTML.
+    document["clocherSummary"] = html.escape(lead, quote=False)
+    document["clocherName"] = page.title
+    if kind.ap_type not in presentation.NAMED_TYPES:
+        document.pop("name", None)
+    document["clocherContent"] = body
+    if attachment := presentation.image_attachment(kind.api_fields(page).get("image")):
+        document["attachment"] = attachment
     if jsonld_keys := kind.extra.get("ap_from_jsonld"):
         from cms.readmodel.jsonld import item_jsonld
 

@@ -107,7 +107,11 @@ def page_publish_record(*, page) -> None:
     last = (OutboxActivity.objects.filter(object_id=ap_id).order_by("-pk")
             .values_list("activity_type", flat=True).first())
     activity_type = "Update" if last in ("Create", "Update") else "Create"
-    activity_record(commune=commune, activity_type=activity_type, object_=page_to_ap(page),
+    document = page_to_ap(page)
+    if activity_type == "Create":
+        # Mastodon and GoToSocial mark an object with `updated` as edited.
+        document.pop("updated", None)
+    activity_record(commune=commune, activity_type=activity_type, object_=document,
                     object_id=ap_id)
 
 

@@ -16,7 +16,7 @@ from federation.domains import domain_and_parents
 
 from .delivery import client
 from .inbound_json import InboundJSONError, json_document
-from .wire import WireError, host_of, parse_actor
+from .wire import WireError, host_of, parse_actor, parse_key
 
 ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 HANDLE = re.compile(r"^@?(?P<user>[\w.\-]+)@(?P<host>[\w.\-]+(:\d+)?)$")
@@ -49,10 +49,24 @@ def _document(body: bytes) -> object:
                          max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
 
 
+def _sign_as_instance(method: str, url: str, headers: dict[str, str],
+                      body: bytes | None) -> dict[str, str]:
+    """Sign a GET with the instance actor's key (a fresh signature on each redirect hop):
+    servers in "authorized fetch" mode (Mastodon's option, GoToSocial always) answer
+    401 to unsigned GETs of their actors and objects."""
+    from .keys import instance_private_key
+    from .outbound import instance_actor_url
+    from .signatures import sign_request
+
+    return sign_request(method=method, url=url, headers=headers, body=body,
+                        key_id=f"{instance_actor_url()}#main-key",
+                        private_key=instance_private_key())
+
+
 def fetch_json(url: str) -> dict:
-    """GET an ActivityPub document through the SSRF-safe client."""
+    """GET an ActivityPub document through the SSRF-safe client, signed."""
     try:
-        response = client().get(url, headers={"Accept": ACCEPT_AP})
+        response = client().get(url, headers={"Accept": ACCEPT_AP}, sign=_sign_as_instance)
     except Exception as error:  # noqa: BLE001
         raise RemoteError(f"cannot fetch {url}: {error}") from error
     if response.status != 200:
@@ -177,15 +191,38 @@ def remote_actor_for_key(*, key_id: str, refresh: bool = False):
 
 
 def _remote_actor_for_key_fetch(key_id: str):
-    actor_url = urldefrag(key_id)[0]
-    if domain_blocked(host_of(actor_url)):
+    """Find key_id's owner however its server publishes the key, and make sure the owner
+    claims it:
+
+    - an actor whose `publicKey.id` is `<actor>#main-key` (Mastodon, Clocher): the
+      fragment-less URL is the actor;
+    - a `Key` document whose `owner` is the actor;
+    - a minimal actor at the key's URL whose `publicKey.id` is the key and whose `id`
+      is the actor (GoToSocial's `…/users/alice/main-key`): the full actor is then
+      fetched from its own URL.
+
+    Either way the stored actor is the one fetched from its own URL, on the key's host,
+    and its own document must name key_id as its key (or key_id is the actor itself).
+    """
+    document_url = urldefrag(key_id)[0]
+    if domain_blocked(host_of(document_url)):
         raise RemoteError("domain blocked")
-    data = fetch_json(actor_url)
-    if data.get("type") in ("Key", "CryptographicKey") and isinstance(data.get("owner"), str):
-        return remote_actor_fetch(url=data["owner"], refresh=True)
-    if data.get("id") != actor_url:
-        raise RemoteError("the key document's id is not its URL")
-    return remote_actor_store(data=data)
+    data = fetch_json(document_url)
+    if data.get("id") == document_url and data.get("inbox"):
+        actor = remote_actor_store(data=data)
+    else:
+        try:
+            key = parse_key(data)
+        except WireError as error:
+            raise RemoteError(f"not a key document: {error}") from error
+        if key.id != key_id:
+            raise RemoteError("the key document does not describe this key")
+        if host_of(key.owner) != host_of(key_id):
+            raise RemoteError("the key's owner lives on another host")
+        actor = remote_actor_fetch(url=key.owner, refresh=True)
+    if key_id not in (actor.public_key_id, actor.url):
+        raise RemoteError("the key's owner does not name this key as its own")
+    return actor
 
 
 def webfinger_resolve(*, handle: str) -> str:

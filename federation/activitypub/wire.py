@@ -145,6 +145,15 @@ class Actor:
     insee_code: str = ""
 
 
+@dataclass(frozen=True)
+class PublicKey:
+    """A signing key as a server publishes it: its id, its owner and its PEM."""
+
+    id: str
+    owner: str
+    pem: str
+
+
 @dataclass
 class Activity:
     id: str
@@ -204,12 +213,21 @@ def parse_object(data: Any) -> APObject:
     for key in ("telephone", "email", "openingHours", "kind", "clocherKind"):
         if key in data:
             extra[key] = plain_text(data.get(key))
+    # Another Clocher server sends its item's own summary and content beside what
+    # Mastodon-compatible clients show (title, lead and link in `content`, no `summary`:
+    # they show a summary as a content warning).
+    from_clocher = "clocherKind" in data
+    summary = data.get("clocherSummary") if from_clocher and "clocherSummary" in data \
+        else data.get("summary")
+    content = data.get("clocherContent") if from_clocher and "clocherContent" in data \
+        else data.get("content")
     return APObject(
         id=object_id, type=object_type,
         attributed_to=_id_of(next(iter(_list(data.get("attributedTo"))), "")),
-        name=plain_text(data.get("name")),
-        summary=plain_text(data.get("summary"), limit=MAX_SUMMARY),
-        content=safe_html(data.get("content")),
+        name=plain_text(data.get("clocherName") if from_clocher and "clocherName" in data
+                        else data.get("name")),
+        summary=plain_text(summary, limit=MAX_SUMMARY),
+        content=safe_html(content),
         url=_url(data.get("url")) or object_id,
         published=_datetime(data.get("published")),
         updated=_datetime(data.get("updated")),
@@ -227,7 +245,7 @@ def parse_actor(data: Any) -> Actor:
     actor_id, inbox = _url(data.get("id")), _url(data.get("inbox"))
     if not actor_id or not inbox:
         raise WireError("actor needs an id and an inbox")
-    key = data.get("publicKey") if isinstance(data.get("publicKey"), dict) else {}
+    key = _key_of(data.get("publicKey"))
     endpoints = data.get("endpoints") if isinstance(data.get("endpoints"), dict) else {}
     return Actor(
         id=actor_id, type=str(data.get("type", "")), inbox=inbox,
@@ -241,6 +259,33 @@ def parse_actor(data: Any) -> Actor:
         else "",
         insee_code=plain_text(data.get("inseeCode"), limit=5),
     )
+
+
+def _key_of(value: Any) -> dict:
+    """The first key of a `publicKey` (an object, or a list of them)."""
+    for candidate in _list(value):
+        if isinstance(candidate, dict):
+            return candidate
+    return {}
+
+
+def parse_key(data: Any) -> PublicKey:
+    """The key a fetched key document describes, however the server publishes it:
+    a `Key`/`CryptographicKey` document (`id`, `owner`, `publicKeyPem`), or an actor,
+    full or minimal (GoToSocial's `…/main-key` answers a `Person` with only `id`,
+    `preferredUsername` and `publicKey`), whose `publicKey` names the key."""
+    if not isinstance(data, dict):
+        raise WireError("key document must be a JSON object")
+    if data.get("type") in ("Key", "CryptographicKey"):
+        key, owner = data, _id_of(data.get("owner"))
+    else:
+        key = _key_of(data.get("publicKey"))
+        owner = _id_of(key.get("owner")) or _id_of(data.get("id"))
+    key_id, owner = _url(key.get("id")), _url(owner)
+    pem = key.get("publicKeyPem")
+    if not key_id or not owner or not isinstance(pem, str) or not pem.strip():
+        raise WireError("key document needs a key id, an owner and a publicKeyPem")
+    return PublicKey(id=key_id, owner=owner, pem=pem)
 
 
 def parse(data: Any, *, depth: int = 0) -> Activity:

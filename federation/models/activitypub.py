@@ -55,6 +55,21 @@ class ActorKey(models.Model):
         return f"{self.commune} (clé n° {self.generation})"
 
 
+class InstanceKey(models.Model):
+    """The server's own signing key (the instance actor, /ap/actor): it signs the GETs
+    this server sends, so servers that require signed fetches answer them. One row."""
+
+    public_key_pem = models.TextField()
+    private_key_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("clé du serveur")
+
+    def __str__(self) -> str:
+        return "clé du serveur"
+
+
 class RemoteActor(models.Model):
     """An actor on another server, as last fetched from its origin."""
 

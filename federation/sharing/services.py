@@ -135,12 +135,14 @@ def _shares_sync(*, page: Page, kind: str, commune: CommuneHomePage,
 
 @transaction.atomic
 def share_create(*, page: Page, receiver: CommuneHomePage, source_server: str = "",
-                 source_commune: CommuneHomePage | None = None) -> SharedItem:
+                 source_commune: CommuneHomePage | None = None,
+                 hold: bool = False) -> SharedItem:
     """Make (or return) an explicit reference of `page` in `receiver`.
 
     For content that did not come from the origin's rules, such as a page received
     from another server (`source_server`: its host) stored under a mirrored commune.
-    The receiver's acceptance rules decide whether it is visible at once.
+    The receiver's acceptance rules decide whether it is visible at once, unless `hold`
+    (a post of a person, not of a commune): then it waits for the receiver's review.
     """
     page = page.specific_deferred if type(page) is Page else page
     kind = _kind_of(page)
@@ -156,7 +158,7 @@ def share_create(*, page: Page, receiver: CommuneHomePage, source_server: str = 
         return existing
     decision = selectors.acceptance_decide(receiver=receiver, kind=kind, source_commune=origin,
                                            source_server=source_server)
-    accepted = decision == Acceptance.ACCEPT
+    accepted = decision == Acceptance.ACCEPT and not hold
     share = SharedItem.objects.create(
         page=page, translation_key=page.translation_key, kind=kind, origin_commune=origin,
         receiver=receiver, receiver_key=receiver.translation_key,

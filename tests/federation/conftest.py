@@ -43,7 +43,7 @@ def followed(peer, ap_commune):  # noqa: F811 (the imported fixtures)
     """A remote commune (on the fake peer) that Donges follows, Accept received."""
     actor = peer.add_actor("saint-nazaire", actor_type="Organization")
     remote = RemoteActor.objects.create(
-        url=actor.url, domain=peer.netloc, inbox=f"{actor.url}/inbox",
+        url=actor.url, domain=peer.netloc, type="Organization", inbox=f"{actor.url}/inbox",
         name="Saint-Nazaire", preferred_username="saint-nazaire",
         public_key_id=actor.key_id, public_key_pem=actor.public_pem)
     Follow.objects.create(commune=ap_commune, remote_actor=remote,

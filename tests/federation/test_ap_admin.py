@@ -48,7 +48,7 @@ def test_page_shows_the_commune_handle_and_an_empty_state(client, ap_commune, do
     assert response.status_code == 200
     html = response.content.decode()
     assert "<code data-handle>donges@testserver</code>" in html
-    assert "La commune ne suit aucune commune d'un autre serveur." in html
+    assert "La commune ne suit aucune commune ni aucun compte d'un autre serveur." in html
 
 
 def test_following_by_handle_records_a_signed_follow(client, ap_commune, donges_user, peer,
@@ -69,6 +69,19 @@ def test_following_by_handle_records_a_signed_follow(client, ap_commune, donges_
     listing = client.get(_url("federation_ap_follows", ap_commune)).content.decode()
     assert f'data-following="{montoir.url}"' in listing
     assert "en attente" in listing
+
+
+def test_following_a_person_speaks_of_an_account(client, ap_commune, donges_user, peer):
+    """A person on a server that answers signed GETs only (GoToSocial, Mastodon's
+    authorized fetch): the follow goes through, and the admin says "account"."""
+    alice = peer.add_actor("alice", key_suffix="/main-key")
+    peer.signed_fetch_required = True
+    client.force_login(donges_user)
+    response = client.post(_url("federation_ap_follows", ap_commune), {"handle": alice.url},
+                           follow=True)
+    html = response.content.decode()
+    assert "Abonnement demandé pour le compte Mairie de Test" in html
+    assert Follow.objects.get(remote_actor__url=alice.url).state == FollowState.PENDING
 
 
 def test_unfollow_sends_undo_and_hides_the_subscription(client, ap_commune, donges_user, peer,
@@ -108,11 +121,11 @@ def test_unreachable_blocked_and_private_servers_are_form_errors(client, ap_comm
     # The peer answers 404 for an unknown actor.
     response = client.post(url, {"handle": f"{peer.base}/users/nobody"})
     assert response.status_code == 400
-    assert "Impossible de joindre cette commune" in response.content.decode()
+    assert "Impossible de joindre ce compte" in response.content.decode()
     # A private address that is not allow-listed: the SSRF-safe client refuses it.
     response = client.post(url, {"handle": "montoir@10.0.0.1"})
     assert response.status_code == 400
-    assert "Impossible de joindre cette commune" in response.content.decode()
+    assert "Impossible de joindre ce compte" in response.content.decode()
     # A blocked domain.
     BlockedDomain.objects.create(domain="127.0.0.1", reason="test")
     response = client.post(url, {"handle": montoir.url})

@@ -91,13 +91,17 @@ def test_create_update_delete_reach_followers(client, peer, ap_commune):
     assert event["timezone"] == "Europe/Paris"
     assert event["location"]["type"] == "Place"
     assert event["location"]["latitude"] == 47.318
-    # What Mastodon shows of an Event: the summary reads date, time, place.
+    # What Mastodon shows of an Event: its content, title then date, time, place (no
+    # summary: Mastodon-compatible clients show one as a content warning).
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     with translation.override("fr"):
         when = date_format(start.astimezone(paris), r"l j F Y, G\hi") + date_format(
             (start + dt.timedelta(hours=4)).astimezone(paris), r" – G\hi")
-    assert event["summary"].startswith(f"{when[0].upper()}{when[1:]} · Place de la mairie, "
-                                       "1 place de la Mairie, Donges")
+    assert "summary" not in event and "updated" not in event
+    assert event["content"].startswith(
+        f"<p><strong>Marché de Noël</strong></p><p>{when[0].upper()}{when[1:]} · "
+        "Place de la mairie, 1 place de la Mairie, Donges")
+    assert event["clocherSummary"].startswith(f"{when[0].upper()}{when[1:]}")
     assert client.get(f"/ap/objects/{page.pk}").json()["id"] == event["id"]
 
     page.title = "Marché de Noël (prolongé)"

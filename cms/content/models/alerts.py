@@ -1,8 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.api import APIField
@@ -86,11 +84,9 @@ def _alert_api_fields(page: AlertPage) -> dict:
 
 
 def _alert_to_ap(page: AlertPage) -> dict:
-    # The title inside the text: Mastodon-compatible clients show no `name` for a Note.
-    # The message expanded as the API shows it (links resolved), never the stored form.
-    return {"summary": None, "content": format_html(
-        "<p><strong>{}</strong></p>{}", page.title,
-        mark_safe(representation.rich_text(page.message)))}  # noqa: S308 (sanitised at input)
+    # The message expanded as the API shows it (links resolved), never the stored form;
+    # the title goes in front of it where it is sent (federation/activitypub/presentation.py).
+    return {"summary": None, "content": representation.rich_text(page.message)}
 
 
 def _alert_from_ap(page: AlertPage, obj) -> None:
@@ -118,4 +114,7 @@ kind_register(ContentKind(
     api_ordering=("-severity", "-start"), api_filters=("in_force",),
     feed="news", feed_entry=_alert_feed_entry,
     text_fields={"message": HTML},
+    # A post from a person, a group, anyone but a commune is no alert: it is received as
+    # news, held for the commune's review (federation/activitypub/mirror.py).
+    extra={"ap_from_people_as": "news"},
 ))

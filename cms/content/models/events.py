@@ -252,8 +252,9 @@ def _event_to_ap(page: EventPage) -> dict:
             "address": {"type": "PostalAddress", "streetAddress": page.address,
                         "addressLocality": commune.title if commune else "",
                         "addressCountry": "FR"},
-            "latitude": page.latitude,
-            "longitude": page.longitude,
+            # Unknown coordinates are left out: clients read null as (0, 0).
+            **({"latitude": page.latitude, "longitude": page.longitude}
+               if page.latitude is not None and page.longitude is not None else {}),
         },
     }
 

@@ -40,6 +40,9 @@ class FakePeer:
     received: list[Received] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)  # paths of the GETs it answered
     inbox_status: int = 202
+    # Like GoToSocial, or Mastodon in "authorized fetch" mode: unsigned GETs get 401.
+    signed_fetch_required: bool = False
+    fetch_headers: list[dict[str, str]] = field(default_factory=list)  # of each GET
     inbox_headers: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,12 +63,14 @@ class FakePeer:
     def redirect(self, path: str, location: str) -> None:
         self.documents[path] = (302, {"Location": location}, b"")
 
-    def add_actor(self, name: str, *, actor_type: str = "Person",
-                  path: str = "") -> RemoteTestActor:
+    def add_actor(self, name: str, *, actor_type: str = "Person", path: str = "",
+                  key_suffix: str = "#main-key") -> RemoteTestActor:
+        """An actor served at path; key_suffix "/main-key" gives GoToSocial's key ids."""
         private, public = generate_key_pair()
         path = path or f"/users/{name}"
         url = f"{self.base}{path}"
-        actor = RemoteTestActor(peer=self, url=url, private_pem=private, public_pem=public)
+        actor = RemoteTestActor(peer=self, url=url, private_pem=private, public_pem=public,
+                                key_suffix=key_suffix)
         self.serve_json(path, actor.document(actor_type=actor_type))
         return actor
 
@@ -80,10 +85,11 @@ class RemoteTestActor:
     url: str
     private_pem: str
     public_pem: str
+    key_suffix: str = "#main-key"
 
     @property
     def key_id(self) -> str:
-        return f"{self.url}#main-key"
+        return f"{self.url}{self.key_suffix}"
 
     def document(self, *, actor_type: str = "Person") -> dict:
         return {
@@ -123,8 +129,11 @@ def start_peer() -> FakePeer:
         def do_GET(self):
             peer = peer_holder["peer"]
             peer.fetched.append(self.path)
+            peer.fetch_headers.append({k.lower(): v for k, v in self.headers.items()})
             status, headers, body = peer.documents.get(self.path.split("?")[0],
                                                        (404, {}, b"{}"))
+            if peer.signed_fetch_required and "signature" not in peer.fetch_headers[-1]:
+                status, headers, body = 401, {}, b'{"error":"unsigned"}'
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
