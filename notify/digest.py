@@ -8,6 +8,7 @@ items still live, in their language; the deliveries it lists are marked sent wit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import smtplib
 from collections import Counter
 
@@ -42,8 +43,12 @@ def digests_send(*, now: dt.datetime | None = None) -> Counter:
     report: Counter = Counter()
     if timezone.localtime(now).hour < settings.NOTIFY_DIGEST_HOUR:
         return report
+    due = _due_subscribers(now)
+    first = next(due, None)
+    if first is None:
+        return report  # no connection to the mail server when there is nothing to send
     with get_connection(fail_silently=False) as connection:
-        for subscriber in _due_subscribers(now):
+        for subscriber in itertools.chain([first], due):
             _digest_send(subscriber=subscriber, now=now, connection=connection,
                          report=report)
     return report

@@ -120,3 +120,11 @@ def test_the_digest_speaks_the_subscribers_language(smtp, commune):
     assert received.message["Subject"] == "Your daily digest"
     assert "News" in _text(received.message)
     assert "/en/abonnement/gerer/" in _text(received.message)
+
+
+def test_no_digest_due_opens_no_connection_to_the_mail_server(settings, commune):
+    # An idle worker runs this job every hour: with nothing to send, an unreachable
+    # mail server (nothing listens on port 9 here) is never contacted.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    assert digests_send(now=_digest_time()) == {}
