@@ -8,6 +8,7 @@ Run alone with `pytest -m browser tests/browser/test_notify_pwa.py`.
 """
 
 import json
+import time
 from io import StringIO
 from urllib.parse import urlsplit
 
@@ -71,12 +72,15 @@ def test_subscribe_install_push_and_read_offline(live_server, browser_context, c
                "url": alert.full_url, "tag": str(alert.translation_key), "urgent": True}
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": site, "registrationId": registrations[-1], "data": json.dumps(payload)})
-    page.wait_for_function(
-        "async () => (await (await navigator.serviceWorker.ready).getNotifications())"
-        ".length > 0", timeout=10_000)
-    shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
-                          ".then(list => list.map(n => ({title: n.title, body: n.body,"
-                          " url: n.data.url, tag: n.tag})))")
+    # Poll from Python: wait_for_function takes an async predicate's promise as truthy at
+    # once, which made this check race the notification (seen in CI).
+    shown: list = []
+    deadline = time.monotonic() + 10
+    while not shown and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                              ".then(list => list.map(n => ({title: n.title, body: n.body,"
+                              " url: n.data.url, tag: n.tag})))")
     assert shown == [{"title": "Coupure eau potable", "body": "Rue du Port, de 9 h à 12 h.",
                       "url": alert.full_url, "tag": str(alert.translation_key)}]
 
