@@ -255,7 +255,8 @@ def test_a_commune_follows_a_gotosocial_account(peer, ap_commune):
 
 def test_what_the_live_server_sent_is_read():
     """The activities GoToSocial POSTed during the live run (received-by-clocher-live.json):
-    each parses, is its actor's, and the Accept names the commune's own Follow."""
+    each parses, is its actor's, the Accept names the commune's own Follow, and alice's
+    edit and deletion name the post she created."""
     from federation.activitypub.inbound_json import activity_shape_check
     from federation.activitypub.wire import ACTIVITY_TYPES, host_of
 
@@ -263,7 +264,7 @@ def test_what_the_live_server_sent_is_read():
     activities = [parse(raw) for raw in received]
     for raw in received:
         activity_shape_check(raw, activity_types=ACTIVITY_TYPES)
-    assert [a.type for a in activities] == ["Follow", "Accept", "Create"]
+    assert [a.type for a in activities] == ["Follow", "Accept", "Create", "Update", "Delete"]
     alice = activities[0].actor
     assert all(a.actor == alice and host_of(a.id) == host_of(alice) for a in activities)
     accept = activities[1]
@@ -271,3 +272,7 @@ def test_what_the_live_server_sent_is_read():
     assert accept.object.actor.endswith("/ap/communes/donges")
     note = activities[2].object
     assert note.type == "Note" and note.attributed_to == alice and note.summary == ""
+    update, delete = activities[3], activities[4]
+    assert update.object.id == note.id and update.object.attributed_to == alice
+    assert "dimanche" in update.object.content and "samedi" in note.content
+    assert delete.object is None and delete.object_id == note.id

@@ -88,7 +88,9 @@ class GoToSocial:
             [str(BINARY), "--config-path", str(self.config), "server", "start"],
             stdout=self.log.open("a"), stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 90) -> None:
+    def wait_ready(self, timeout: float = 300) -> None:
+        # Its first start migrates its database: minutes on a loaded machine (CI runs
+        # this beside the PostgreSQL pass).
         deadline = time.monotonic() + timeout
         while not self.ready():
             assert self.process is not None and self.process.poll() is None, \

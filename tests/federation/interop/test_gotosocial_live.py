@@ -117,7 +117,7 @@ def test_gotosocial_and_a_commune(world):
     gts.api("POST", f"/api/v1/accounts/{donges['id']}/follow")
     wait_for(lambda: gts.api("GET", "/api/v1/accounts/relationships",
                              params={"id[]": donges["id"]})[0]["following"],
-             timeout=30, what="the commune's Accept")
+             timeout=120, what="the commune's Accept")
 
     # 2. The commune follows the account; alice approves; the Accept comes back.
     clocher.shell("from cms.communes.models import CommuneHomePage\n"
@@ -131,16 +131,16 @@ def test_gotosocial_and_a_commune(world):
             gts.api("POST", f"/api/v1/follow_requests/{request['id']}/authorize")
         return clocher.query("SELECT state FROM federation_follow WHERE direction='outbound'"
                              ) == [("accepted",)]
-    wait_for(approve, timeout=30, what="alice's Accept on Clocher")
+    wait_for(approve, timeout=120, what="alice's Accept on Clocher")
 
     # 3. News and an event reach the home timeline with their titles, no warning.
     news_pk = int(clocher.shell(PUBLISH_NEWS.format(
         title="La médiathèque rouvre")).split()[-1])
     event_pk = int(clocher.shell(PUBLISH_EVENT.format(
         title="Fête de la musique")).split()[-1])
-    news = wait_for(lambda: _status_titled(gts, "La médiathèque rouvre"), timeout=45,
+    news = wait_for(lambda: _status_titled(gts, "La médiathèque rouvre"), timeout=120,
                     what="the news in the home timeline")
-    event = wait_for(lambda: _status_titled(gts, "Fête de la musique"), timeout=45,
+    event = wait_for(lambda: _status_titled(gts, "Fête de la musique"), timeout=120,
                      what="the event in the home timeline")
     # No content warning on news; an event keeps its name (Mobilizon reads it), which
     # GoToSocial shows as its topic.
@@ -153,25 +153,38 @@ def test_gotosocial_and_a_commune(world):
 
     # 4. An edit arrives as an edit.
     clocher.shell(RETITLE.format(pk=event_pk, title="Fête de la musique 2027"))
-    edited = wait_for(lambda: _status_titled(gts, "Fête de la musique 2027"), timeout=45,
+    edited = wait_for(lambda: _status_titled(gts, "Fête de la musique 2027"), timeout=120,
                       what="the edit")
     assert edited["id"] == event["id"] and edited["edited_at"]
 
     # 5. Unpublishing removes it.
     clocher.shell(UNPUBLISH.format(pk=news_pk))
-    wait_for(lambda: _status_titled(gts, "La médiathèque rouvre") is None, timeout=45,
+    wait_for(lambda: _status_titled(gts, "La médiathèque rouvre") is None, timeout=120,
              what="the unpublished news to leave the timeline")
 
     # 6. A post from the account is a proposal held for review, not an alert.
-    gts.api("POST", "/api/v1/statuses", data={
+    post = gts.api("POST", "/api/v1/statuses", data={
         "status": "Bonjour Donges ! Le marché de Noël est-il maintenu samedi ?",
         "visibility": "public"})
     wait_for(lambda: clocher.query(
         "SELECT s.state FROM federation_shareditem s JOIN content_newspage n "
         "ON n.page_ptr_id = s.page_id WHERE n.origin_server != ''") == [("pending",)],
-        timeout=45, what="alice's post in Donges' review queue")
+        timeout=120, what="alice's post in Donges' review queue")
     assert clocher.query("SELECT count(*) FROM content_alertpage a JOIN wagtailcore_page p "
                          "ON p.id = a.page_ptr_id WHERE p.title LIKE '%Noël%'") == [(0,)]
+
+    # 7. alice edits her post: GoToSocial sends an Update; the held proposal follows it.
+    gts.api("PUT", f"/api/v1/statuses/{post['id']}", data={
+        "status": "Bonjour Donges ! Le marché de Noël est-il maintenu dimanche ?"})
+    wait_for(lambda: "dimanche" in " ".join(body for (body,) in clocher.query(
+        "SELECT n.body FROM content_newspage n WHERE n.origin_server != ''")),
+        timeout=120, what="alice's edit in the held proposal")
+
+    # 8. alice deletes it: GoToSocial sends a Delete; the proposal leaves the queue.
+    gts.api("DELETE", f"/api/v1/statuses/{post['id']}")
+    wait_for(lambda: clocher.query(
+        "SELECT count(*) FROM content_newspage n WHERE n.origin_server != ''") == [(0,)],
+        timeout=120, what="alice's deleted post to leave Clocher")
 
     # What GoToSocial sent, as the inbox stored it (real payloads for tests/data/).
     rows = clocher.query("SELECT body FROM federation_inboxmessage ORDER BY id")
