@@ -18,12 +18,20 @@ class NotifyConfig(AppConfig):
 
         from .delivery import deliveries_send, deliveries_sweep
         from .digest import digests_send
-        from .fanout import NOTIFY, pages_published, pages_removed, rows_fan_out
+        from .fanout import (
+            NOTIFY,
+            items_audience_changed,
+            pages_published,
+            pages_removed,
+            rows_fan_out,
+        )
         from .services import unconfirmed_sweep
 
         # In the publishing transaction: one `notify` row per published item of a kind
-        # residents subscribe to; a withdrawn item's waiting deliveries are cancelled.
-        observer_register(Observer(published=pages_published, removed=pages_removed))
+        # residents subscribe to (and per item a neighbour accepts later); a withdrawn
+        # item's waiting deliveries are cancelled.
+        observer_register(Observer(published=pages_published, removed=pages_removed,
+                                   audience_changed=items_audience_changed))
         consumer_register(Consumer(
             category=NOTIFY, handle=rows_fan_out, batch_size=50,
             done_retention=dt.timedelta(days=1),
