@@ -25,7 +25,7 @@ class NotifyConfig(AppConfig):
             pages_removed,
             rows_fan_out,
         )
-        from .services import unconfirmed_sweep
+        from .services import CONFIRM, confirmations_send, unconfirmed_sweep
 
         # In the publishing transaction: one `notify` row per published item of a kind
         # residents subscribe to (and per item a neighbour accepts later); a withdrawn
@@ -36,6 +36,12 @@ class NotifyConfig(AppConfig):
             category=NOTIFY, handle=rows_fan_out, batch_size=50,
             done_retention=dt.timedelta(days=1),
             description="residents' notifications: who is told about a published item"))
+        # Sign-ups' confirmation e-mails and SMS codes: written with the sign-up, sent
+        # by the worker (no request waits for a mail server or an SMS provider).
+        consumer_register(Consumer(
+            category=CONFIRM, handle=confirmations_send, batch_size=100, coalesce=False,
+            max_attempts=8, done_retention=dt.timedelta(days=1),
+            description="residents' sign-ups: confirmation e-mails and SMS codes"))
         job_register(Job(name="notify.deliver",
                          every=lambda: settings.NOTIFY_DELIVER_INTERVAL,
                          run=deliveries_send))
