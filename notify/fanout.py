@@ -40,6 +40,16 @@ def pages_published(pages: Sequence[Page]) -> None:
         outbox_append(category=NOTIFY, object_ids=ids)
 
 
+def items_audience_changed(page_ids: list[int]) -> None:
+    """Observer: an item a neighbour accepted after it was published reaches that
+    neighbour's subscribers (the fan-out writes nothing twice: who was told is not told
+    again)."""
+    ids = list(PublishedItem.objects.filter(page_id__in=page_ids, kind__in=KINDS)
+               .values_list("page_id", flat=True))
+    if ids:
+        outbox_append(category=NOTIFY, object_ids=ids)
+
+
 def pages_removed(pages: Sequence[Page]) -> None:
     """Observer: an item withdrawn before delivery is not delivered."""
     keys = {page.translation_key for page in pages}

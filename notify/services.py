@@ -3,6 +3,10 @@
 Nothing here tells a visitor whether an address is already subscribed: signing up an
 address that is known sends its owner a link to manage what they chose, and the
 visitor sees the same answer either way.
+
+No request waits for a mail server or an SMS provider: the confirmation e-mail or code
+is a row of the `notify.confirm` outbox category, written in the sign-up's transaction
+and sent by the worker (`confirmations_send`), with the outbox's retries.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from django.utils.translation import override
 
 from cms.communes.models import CommuneHomePage
 from cms.core.ratelimit import rate_limit_hit
+from cms.publishing.outbox import outbox_append
 
 from . import links
 from .mail import message_build
 from .models import AlertChoice, Delivery, PushSubscription, Subscriber
 
 MAIL_SCOPE = "notify.mail"
+CONFIRM = "notify.confirm"
 
 
 @dataclass
@@ -71,23 +77,57 @@ def subscription_request(*, email: str, choices: Choices) -> None:
     existing = Subscriber.objects.filter(email=email).first()
     if not _mail_allowed(email):
         return
-    if existing is not None and existing.email_confirmed_at:
-        _mail_send(existing, subject=_("Vos abonnements"), template="known")
-        return
     with transaction.atomic():
+        if existing is not None and existing.email_confirmed_at:
+            _confirmation_enqueue(existing, template="known")
+            return
         subscriber = existing or Subscriber(email=email)
         _choices_apply(subscriber, choices)
-    _mail_send(subscriber, subject=_("Confirmez votre abonnement"), template="confirm",
-               context={"confirm_url": links.confirm_url(subscriber)}, unsubscribe=False)
+        _confirmation_enqueue(subscriber, template="confirm")
 
 
-def _mail_send(subscriber: Subscriber, *, subject: str, template: str,
-               context: dict | None = None, unsubscribe: bool = True) -> None:
-    with override(subscriber.language):
-        message = message_build(subscriber=subscriber, subject=str(subject),
-                                template=template, context=context or {},
-                                unsubscribe=unsubscribe)
-    message.send()
+def _confirmation_enqueue(subscriber: Subscriber, **payload: str) -> None:
+    outbox_append(category=CONFIRM, object_ids=[subscriber.pk], payload=payload)
+
+
+_MAILS = {
+    # template: (subject, context of the subscriber, with an unsubscribe link)
+    "confirm": (lambda: _("Confirmez votre abonnement"),
+                lambda subscriber: {"confirm_url": links.confirm_url(subscriber)}, False),
+    "known": (lambda: _("Vos abonnements"), lambda subscriber: {}, True),
+}
+
+
+def confirmations_send(rows) -> None:
+    """Outbox handler (`notify.confirm`): the confirmation e-mails and SMS codes of
+    sign-ups, each row once; a subscriber deleted since is skipped. A mail server or
+    provider that fails raises: the rows are retried with the outbox's backoff."""
+    from django.core.mail import get_connection
+
+    from cms.publishing.models import OutboxMessage
+
+    subscribers = Subscriber.objects.in_bulk([row.object_id for row in rows])
+    messages, texts = [], []
+    for row in rows:
+        subscriber = subscribers.get(row.object_id)
+        if subscriber is None:
+            continue
+        if row.payload.get("sms_code"):
+            texts.append((subscriber, row))
+        elif row.payload.get("template") in _MAILS:
+            subject, context, unsubscribe = _MAILS[row.payload["template"]]
+            with override(subscriber.language):
+                messages.append(message_build(
+                    subscriber=subscriber, subject=str(subject()),
+                    template=row.payload["template"], context=context(subscriber),
+                    unsubscribe=unsubscribe))
+    if messages:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages(messages)
+    for subscriber, row in texts:
+        _code_send(subscriber, code=row.payload["sms_code"])
+        # The code is kept hashed on the subscriber only, not in the outbox's log.
+        OutboxMessage.objects.filter(pk=row.pk).update(payload={"sms_code": ""})
 
 
 def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
@@ -196,7 +236,7 @@ def phone_request(*, subscriber: Subscriber, phone: str) -> None:
     """Send a confirmation code to a number (double opt-in): it receives alerts only
     once the code is typed back. At most NOTIFY_MAILS_PER_ADDRESS_PER_DAY codes a day
     per number."""
-    from .channels.sms import SmsError, sms_provider
+    from .channels.sms import sms_provider
 
     provider = sms_provider()
     if provider is None:
@@ -206,18 +246,26 @@ def phone_request(*, subscriber: Subscriber, phone: str) -> None:
                           window_seconds=86400).allowed:
         raise PhoneRefused(_("Trop de codes envoyés à ce numéro aujourd'hui."))
     code = f"{secrets.randbelow(10**6):06d}"
-    subscriber.phone, subscriber.phone_confirmed_at = phone, None
-    subscriber.phone_code_hash = _code_hash(subscriber, code)
-    subscriber.save(update_fields=["phone", "phone_confirmed_at", "phone_code_hash"])
+    with transaction.atomic():
+        subscriber.phone, subscriber.phone_confirmed_at = phone, None
+        subscriber.phone_code_hash = _code_hash(subscriber, code)
+        subscriber.save(update_fields=["phone", "phone_confirmed_at", "phone_code_hash"])
+        _confirmation_enqueue(subscriber, sms_code=code)
+
+
+def _code_send(subscriber: Subscriber, *, code: str) -> None:
+    """Text a confirmation code (from the worker); a number the provider refuses is
+    forgotten, the resident sees no number on their page and may type another."""
+    from .channels.sms import sms_provider
+
+    provider = sms_provider()
+    if provider is None or not subscriber.phone or subscriber.phone_confirmed_at:
+        return
     with override(subscriber.language):
         text = _("Votre code de confirmation Clocher : %(code)s") % {"code": code}
-    try:
-        outcome = provider.send(numbers=[phone], text=text)
-    except SmsError as error:
-        raise PhoneRefused(_("Le SMS n'a pas pu être envoyé. Réessayez plus tard.")) from error
-    if phone in outcome.refused:
+    outcome = provider.send(numbers=[subscriber.phone], text=text)  # SmsError: retried
+    if subscriber.phone in outcome.refused:
         Subscriber.objects.filter(pk=subscriber.pk).update(phone="", phone_code_hash="")
-        raise PhoneRefused(_("Ce numéro ne peut pas recevoir de SMS."))
 
 
 def phone_confirm(*, subscriber: Subscriber, code: str) -> bool:

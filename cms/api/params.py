@@ -155,7 +155,12 @@ class ItemQuerySerializer(StrictQuerySerializer):
     category = CommaListField(help_text="Category slugs (any of them).")
     locale = serializers.ChoiceField(
         choices=[code for code, _name in settings.LANGUAGES], required=False,
-        default=settings.LANGUAGE_CODE, help_text="Language of the items (default: fr).")
+        default=settings.LANGUAGE_CODE,
+        help_text="Language of the items (default: fr). Items not translated into it are "
+                  "listed in French (their own `locale` says so) unless `strict_locale`.")
+    strict_locale = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: only items in `locale`, no French fallback (default: false).")
     updated_since = DateOrDateTimeField(required=False,
                                         help_text="Only items published since (ISO 8601).")
     bbox = serializers.CharField(required=False, max_length=200,

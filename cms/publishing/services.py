@@ -44,6 +44,9 @@ class Observer:
 
     published: Callable[[Sequence[Page]], None] | None = None
     removed: Callable[[Sequence[Page]], None] | None = None
+    # Items whose audience changed outside a publish (a neighbour accepted later): the
+    # ids of their live pages.
+    audience_changed: Callable[[list[int]], None] | None = None
 
 
 _observers: list[Observer] = []
@@ -164,6 +167,9 @@ def items_audience_changed(*, translation_keys: Iterable[uuid.UUID]) -> list[int
     if page_ids:
         outbox_append_many([*((SEARCH, page_id, {}) for page_id in page_ids),
                             (PAGE_CACHE, 0, {})])
+        for observer in _observers:
+            if observer.audience_changed:
+                observer.audience_changed(page_ids)
     return page_ids
 
 

@@ -339,6 +339,9 @@ NOTIFY_SMS_OVH = {
     "SENDER": env_str("NOTIFY_SMS_OVH_SENDER"),
 }
 NOTIFY_SMS_MONTHLY_CAP = env_int("NOTIFY_SMS_MONTHLY_CAP", 500)
+# Concurrent sends of one worker: push requests in flight, SMTP connections open.
+NOTIFY_PUSH_CONCURRENCY = env_int("NOTIFY_PUSH_CONCURRENCY", 16)
+NOTIFY_SMTP_CONNECTIONS = env_int("NOTIFY_SMTP_CONNECTIONS", 4)
 
 # --- Search (search/) -------------------------------------------------------------
 

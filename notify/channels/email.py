@@ -1,14 +1,18 @@
-"""E-mail: one SMTP connection (or provider session) for a whole batch."""
+"""E-mail: a batch is sent over NOTIFY_SMTP_CONNECTIONS SMTP connections (or provider
+sessions) at once, each carrying its share of the batch: the wait for the server's
+replies to one message overlaps the building and the sending of the others."""
 
 from __future__ import annotations
 
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from ..mail import message_build
+from ..mail import MessageTemplate
 from .base import SENT, ChannelBackend, Outgoing, Result, item_text
 
 
@@ -17,17 +21,26 @@ class EmailChannel(ChannelBackend):
     batch_size = 200
 
     def send(self, batch: list[Outgoing]) -> list[Result]:
+        connections = max(1, min(settings.NOTIFY_SMTP_CONNECTIONS, len(batch)))
+        shares = [batch[start::connections] for start in range(connections)]
+        with ThreadPoolExecutor(max_workers=connections,
+                                thread_name_prefix="notify-smtp") as pool:
+            sent = list(pool.map(self._send_share, shares))
+        by_delivery = {id(outgoing): result for share, results in zip(shares, sent, strict=True)
+                       for outgoing, result in zip(share, results, strict=True)}
+        return [by_delivery[id(outgoing)] for outgoing in batch]
+
+    def _send_share(self, share: list[Outgoing]) -> list[Result]:
+        """One connection's share of the batch, in order."""
         results: list[Result] = []
+        rendered: dict[tuple, MessageTemplate] = {}
         with get_connection(fail_silently=False) as connection:
-            for outgoing in batch:
+            for outgoing in share:
                 subscriber = outgoing.delivery.subscriber
-                title, summary = item_text(outgoing.item)
-                with override(subscriber.language):
-                    subject = (_("Alerte urgente : %s") if outgoing.delivery.urgent
-                               else _("Alerte : %s")) % title
-                    message = message_build(
-                        subscriber=subscriber, subject=subject, template="alert",
-                        context={"item": outgoing.item, "summary": summary})
+                key = (outgoing.item.pk, subscriber.language, outgoing.delivery.urgent)
+                if key not in rendered:
+                    rendered[key] = self._render(outgoing, subscriber.language)
+                message = rendered[key].build(subscriber)
                 try:
                     connection.send_messages([message])
                 except smtplib.SMTPRecipientsRefused as error:
@@ -40,3 +53,12 @@ class EmailChannel(ChannelBackend):
                 else:
                     results.append(SENT)
         return results
+
+    @staticmethod
+    def _render(outgoing: Outgoing, language: str) -> MessageTemplate:
+        title, summary = item_text(outgoing.item)
+        with override(language):
+            subject = (_("Alerte urgente : %s") if outgoing.delivery.urgent
+                       else _("Alerte : %s")) % title
+        return MessageTemplate(language=language, subject=subject, template="alert",
+                               context={"item": outgoing.item, "summary": summary})

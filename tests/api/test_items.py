@@ -100,7 +100,12 @@ def test_category_locale_and_updated_since(client, commune, culture):
     publish(tagged)
     make_news(commune, title="Travaux")
     assert titles(client.get("/api/news", {"category": "culture"})) == ["Concert"]
-    assert titles(client.get("/api/news", {"locale": "en"})) == []
+    # Not translated: listed in French on `locale=en` (each says its locale), unless strict.
+    fallback = client.get("/api/news", {"locale": "en"}).json()["results"]
+    assert sorted((item["title"], item["locale"]) for item in fallback) == [
+        ("Concert", "fr"), ("Travaux", "fr")]
+    assert titles(client.get("/api/news", {"locale": "en", "strict_locale": "true"})) == []
+    assert client.get("/api/news", {"strict_locale": "peut-être"}).status_code == 400
     later = (timezone.now() + dt.timedelta(minutes=5)).isoformat()
     assert titles(client.get("/api/news", {"updated_since": later})) == []
 

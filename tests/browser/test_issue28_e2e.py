@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from playwright.sync_api import expect
 from wagtail.models import Locale
 
 from cms.communes.models import CommuneHomePage
 from cms.communes.roles import CommuneRole, animateur_group_setup, user_add_to_role
 from cms.content.models import EventPage
+from frontend.models import Contribution
 from frontend.services import contribution_submit
 from tests.browser.test_resident_site import axe_violations, resident_site  # noqa: F401
 from tests.factories import soon
@@ -79,6 +81,24 @@ def test_moderation_queue_by_commune(browser_context, artifacts, resident_site, 
     expect(queue).to_contain_text("Régates du port")
     expect(queue).not_to_contain_text("Fest-noz")
     page.screenshot(path=artifacts / "02-moderation-queue-filtered.png", full_page=True)
+
+    # "Demander des modifications" with a comment: the resident gets the moderator's words.
+    comment = "Merci de préciser l'heure de fin et le lieu."
+    mail.outbox.clear()
+    page.goto(f"{resident_site['live']}/admin/")
+    row = page.locator("#awaiting-review-section tr", has_text="Fest-noz de la Saint-Jean")
+    row.locator(".w-dropdown__toggle").click()
+    row.locator('button[data-workflow-action-url*="/reject/"]').click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator('textarea[name="comment"]').fill(comment)
+    page.screenshot(path=artifacts / "03-request-changes-comment.png", full_page=True)
+    with page.expect_navigation():
+        dialog.locator('[type="submit"]').click()
+    contribution = Contribution.objects.get(title="Fest-noz de la Saint-Jean")
+    assert contribution.status == Contribution.Status.DECLINED
+    assert contribution.moderator_comment == comment
+    [message] = [m for m in mail.outbox if m.to == ["yann@example.org"]]
+    assert comment in message.body
 
 
 def test_onboarding_a_commune_and_inviting_its_communicant(browser_context, artifacts,

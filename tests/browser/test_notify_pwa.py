@@ -1,22 +1,46 @@
-"""The installable site in a real Chromium: the subscription page at phone width, the
-service worker installed under the CSP, a push message delivered to it through the
+"""The installable site in a real Chromium: the subscription page at phone width, its
+push button storing the browser's subscription on the server, the service worker
+installed under the CSP, a push message delivered to it through the
 DevTools protocol (ServiceWorker.deliverPushMessage) showing the alert's notification
-with the item's URL, and the offline page with the commune's alerts once the network
-is gone.
+with the item's URL, the offline page with the commune's alerts once the network
+is gone; then the page editor asking for confirmation before an urgent alert goes to
+phones, with how many it reaches.
 
 Run alone with `pytest -m browser tests/browser/test_notify_pwa.py`.
 """
 
 import json
+import os
 import time
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import Site
 
+from notify.models import PushSubscription, Subscriber
+from tests.browser.test_moderation_e2e import admin_login
 from tests.factories import make_alert, publish
+from tests.notify.conftest import subscriber
+from tests.notify.push_service import b64url
+
+# Headless Chromium has no push service to register with (subscribe() asks Google's
+# FCM over the Internet): the page's own code runs, and only PushManager.subscribe
+# answers with a subscription made here, with real keys, recording the key it was given.
+PUSH_STUB = """
+PushManager.prototype.subscribe = function (options) {
+  var key = new Uint8Array(options.applicationServerKey);
+  window.__pushKey = btoa(String.fromCharCode.apply(null, key))
+    .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+  window.__pushUserVisible = options.userVisibleOnly;
+  var json = %s;
+  return Promise.resolve({ endpoint: json.endpoint, toJSON: function () { return json; } });
+};
+"""
 
 
 def _vapid(settings) -> None:
@@ -52,6 +76,26 @@ def test_subscribe_install_push_and_read_offline(live_server, browser_context, c
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator(".push-subscribe").is_visible()  # JavaScript offers push
     page.screenshot(path=artifacts / "subscribe-390.png", full_page=True)
+
+    # The push button: permission granted, the subscription stored with the choices.
+    browser_context.grant_permissions(["notifications"], origin=site)
+    public = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    subscription = {"endpoint": "https://push.example.net/wpush/v2/browser-1",
+                    "keys": {"p256dh": b64url(public), "auth": b64url(os.urandom(16))}}
+    page.add_init_script(PUSH_STUB % json.dumps(subscription))
+    page.goto(f"{site}/abonnement/?commune={commune.insee_code}")
+    page.locator('input[name="alerts"][value="all"]').check()
+    page.locator(".push-subscribe__button").click()
+    page.locator(".push-subscribe__status a").wait_for()  # the manage link: stored
+    stored = PushSubscription.objects.select_related("subscriber").get()
+    assert (stored.endpoint, stored.p256dh, stored.auth) == (
+        subscription["endpoint"], subscription["keys"]["p256dh"],
+        subscription["keys"]["auth"])
+    assert stored.subscriber.alerts == "all"
+    assert list(stored.subscriber.communes.all()) == [commune]
+    assert page.evaluate("window.__pushKey") == settings.NOTIFY_VAPID_PUBLIC_KEY.rstrip("=")
+    assert page.evaluate("window.__pushUserVisible") is True
 
     # The service worker installs from any page, under the CSP, and controls the site.
     cdp = browser_context.new_cdp_session(page)
@@ -95,3 +139,33 @@ def test_subscribe_install_push_and_read_offline(live_server, browser_context, c
     finally:
         browser_context.set_offline(False)
     assert [p for p in problems if "Content Security Policy" in p] == []
+
+    # The communicator: publishing an urgent alert asks first, with the reach per channel.
+    subscriber(commune, email="habitant@example.org")  # + the push subscriber above
+    draft = make_alert(commune, severity=3, title="Tempête", live=False)
+    draft.save_revision()
+    get_user_model().objects.create_superuser("maire", "maire@example.org", "maire-pw")
+    base = live_server.url
+    admin_login(page, base=base, username="maire", password="maire-pw")
+    page.goto(f"{base}/admin/pages/{draft.pk}/edit/")
+    footer = page.locator("footer")
+    footer.locator(".w-dropdown-button .w-dropdown__toggle").click()
+    publish_button = footer.locator('button[name="action-publish"]')
+    with page.expect_event("dialog") as asked:
+        publish_button.click()
+    dialog = asked.value
+    assert dialog.type == "confirm"
+    assert "1 téléphone(s) en notification" in dialog.message, dialog.message
+    assert "1 par e-mail" in dialog.message, dialog.message
+    dialog.dismiss()
+    page.wait_for_timeout(300)
+    draft.refresh_from_db()
+    assert not draft.live  # "Annuler": nothing published, nothing sent
+    page.once("dialog", lambda second: second.accept())
+    if not publish_button.is_visible():
+        footer.locator(".w-dropdown-button .w-dropdown__toggle").click()
+    with page.expect_navigation():
+        publish_button.click()
+    draft.refresh_from_db()
+    assert draft.live
+    assert Subscriber.objects.count() == 2

@@ -43,6 +43,8 @@ class PushService:
     rejected: list[str] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Seconds before each answer: a real push service is across the Internet.
+    delay: float = 0.0
 
     @property
     def origin(self) -> str:
@@ -105,7 +107,9 @@ class PushService:
             return list(self.received)
 
 
-def push_service_start() -> PushService:
+def push_service_start(*, serve: bool = True) -> PushService:
+    """A push service on a loopback port; `serve=False`: bound, served by whoever calls
+    `service.server.serve_forever()` (the benchmark, in another process)."""
     service = PushService()
 
     class Handler(BaseHTTPRequestHandler):
@@ -113,6 +117,8 @@ def push_service_start() -> PushService:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = service.handle(self.path, {k.lower(): v for k, v in self.headers.items()},
                                     body)
+            if service.delay:
+                time.sleep(service.delay)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -121,5 +127,6 @@ def push_service_start() -> PushService:
             pass
 
     service.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=service.server.serve_forever, daemon=True).start()
+    if serve:
+        threading.Thread(target=service.server.serve_forever, daemon=True).start()
     return service

@@ -128,3 +128,30 @@ def test_no_digest_due_opens_no_connection_to_the_mail_server(settings, commune)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     assert digests_send(now=_digest_time()) == {}
+
+
+@pytest.mark.django_db
+def test_a_sign_up_waits_for_no_mail_server_and_its_confirmation_survives_an_outage(
+        smtp, commune, settings):
+    from cms.publishing.models import OutboxMessage
+    from cms.publishing.outbox import outbox_drain
+    from notify.services import CONFIRM
+
+    from .smtp import free_port
+
+    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # nothing listens
+    response = Client().post(f"/abonnement/?commune={commune.insee_code}", {
+        "email": "habitant@example.org", "communes": [commune.insee_code],
+        "alerts": "urgent", "digest": "daily"})
+    assert response.status_code == 302  # the request did not try the mail server
+    worker_pass(CONFIRM)
+    row = OutboxMessage.objects.get(category=CONFIRM)
+    assert row.state == "pending" and row.attempts == 1  # retried later, not lost
+    assert smtp.messages() == []
+    settings.EMAIL_PORT = working_port
+    outbox_drain(categories=[CONFIRM], force=True)
+    [received] = smtp.messages()
+    assert received.recipients == ["habitant@example.org"]
+    assert "/confirmer/" in _text(received.message)
+    row.refresh_from_db()
+    assert row.state == "done"

@@ -179,3 +179,29 @@ def test_a_worker_dying_after_its_claim_delays_the_send_and_loses_nothing(commun
     deliveries_send()
     assert len(mail.outbox) == 1
     assert Delivery.objects.get().state == "sent"
+
+
+@pytest.mark.django_db
+def test_a_neighbours_alert_accepted_after_it_was_published_reaches_them_once(
+        commune, neighbour_commune):
+    from federation.models import SharedItem
+    from federation.sharing import share_decide
+
+    mine = subscriber(commune)
+    voisin = subscriber(neighbour_commune, email="voisin@example.org")
+    both = subscriber(commune, neighbour_commune, email="les-deux@example.org")
+    sharing_policy(commune, kinds=("alert",))
+    sharing_policy(neighbour_commune, kinds=(), default_acceptance="review")
+    alert = publish(make_alert(commune, severity=URGENT, title="Nuage toxique"))
+    worker_pass(NOTIFY)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([mine.email, both.email])
+    mail.outbox.clear()
+    share = SharedItem.objects.get(page=alert, receiver=neighbour_commune)
+    share_decide(share=share, action="accept", user=None)
+    worker_pass(NOTIFY)
+    # Montoir's subscriber is told now; whoever was told already is not told again.
+    assert [message.to for message in mail.outbox] == [[voisin.email]]
+    share_decide(share=share, action="feature", user=None)
+    worker_pass(NOTIFY)
+    deliveries_send()
+    assert len(mail.outbox) == 1

@@ -7,10 +7,12 @@ import re
 import pytest
 from django.utils import timezone
 
+from cms.publishing.models import OutboxMessage
 from notify import tokens
 from notify.channels.sms import sms_sent_this_month
 from notify.fanout import NOTIFY
 from notify.models import Delivery, Subscriber
+from notify.services import CONFIRM
 from tests.factories import make_alert, publish, worker_pass
 
 from .conftest import subscriber
@@ -36,6 +38,9 @@ def test_a_number_is_confirmed_by_the_code_it_receives(client, commune, ovh):
     row = subscriber(commune)
     url = f"/abonnement/gerer/{tokens.manage_token(row)}/sms/"
     assert client.post(url, {"phone": "06 12 34 56 78"}).status_code == 302
+    assert ovh.jobs == []  # the worker texts the code, not the request
+    worker_pass(CONFIRM)
+    worker_pass(CONFIRM)  # sent once
     [job] = ovh.jobs
     assert job["receivers"] == ["+33612345678"]
     code = re.search(r"\d{6}", job["message"]).group()
@@ -47,6 +52,8 @@ def test_a_number_is_confirmed_by_the_code_it_receives(client, commune, ovh):
     row.refresh_from_db()
     assert row.phone == "+33612345678" and row.phone_confirmed_at is not None
     assert ovh.rejected == []  # every request was signed as OVH checks it
+    # The code is not kept in clear once sent.
+    assert code not in str(list(OutboxMessage.objects.values_list("payload", flat=True)))
 
 
 @pytest.mark.django_db
@@ -56,6 +63,7 @@ def test_a_number_that_is_not_a_french_mobile_is_refused(client, commune, ovh, p
     response = client.post(f"/abonnement/gerer/{tokens.manage_token(row)}/sms/",
                            {"phone": phone})
     assert response.status_code == 400
+    worker_pass(CONFIRM)
     assert ovh.jobs == []
     assert Subscriber.objects.get(pk=row.pk).phone == ""
 

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -57,6 +58,8 @@ class ItemListView(PublicAPIView):
             commune_ids=set.intersection(*commune_sets) if commune_sets else None,
             viewer_ids=viewers,
             locale=query.get("locale"), categories=query.get("category", []),
+            # Untranslated items in French unless the partner asks strict (issue 28).
+            fallback_locale=None if query.get("strict_locale") else settings.LANGUAGE_CODE,
             updated_since=query.get("updated_since"), bbox=query.get("bbox"),
         )
         if "lat" in query:

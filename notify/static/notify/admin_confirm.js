@@ -11,14 +11,21 @@
     if (!submitter || submitter.name !== "action-publish" || severity.value !== "3") return;
     if (form.dataset.notifyConfirmed === "1") return;
     event.preventDefault();
+    // Wagtail's progress controller disabled the button on click ("Publication…"):
+    // give it back, else "Annuler" leaves it stuck and "OK" clicks a disabled button.
+    var release = function () {
+      submitter.setAttribute("data-w-progress-loading-value", "false");
+      submitter.removeAttribute("disabled");
+    };
     var ask = function (reach) {
       var text = "Alerte urgente : elle partira tout de suite"
         + (reach ? " vers " + reach.push + " téléphone(s) en notification, "
            + reach.sms + " par SMS et " + reach.email + " par e-mail" : "")
         + ". Publier ?";
+      release();
       if (window.confirm(text)) {
         form.dataset.notifyConfirmed = "1";
-        submitter.click();
+        form.requestSubmit(submitter);
       }
     };
     if (!match) { ask(null); return; }
