@@ -1,5 +1,7 @@
 """Reads of the communes' identities (site setting or default), one query per commune."""
 
+from urllib.parse import urljoin
+
 from wagtail.models import Site
 
 from .identity import Identity, identity_build
@@ -24,3 +26,19 @@ def commune_identity(*, commune, request=None) -> Identity:
 
 def commune_site(*, commune) -> Site | None:
     return Site.objects.filter(root_page__translation_key=commune.translation_key).first()
+
+
+def actor_images(commune) -> dict:
+    """The logo and cover as the ActivityPub actor's icon and image (absolute URLs)."""
+    identity = commune_identity(commune=commune)
+    base = commune.get_full_url() or ""
+    images = {}
+    for key, image, spec in (("icon", identity.logo, "fill-400x400|format-png"),
+                             ("image", identity.cover, "fill-1500x500|format-jpeg")):
+        if image is not None:
+            rendition = image.get_rendition(spec)
+            extension = rendition.file.name.rsplit(".", 1)[-1].lower()
+            images[key] = {"type": "Image",
+                           "mediaType": "image/png" if extension == "png" else "image/jpeg",
+                           "url": urljoin(base, rendition.url)}
+    return images

@@ -75,7 +75,7 @@ def initials(name: str) -> str:
 def monogram_svg(name: str, colour: str, *, size: int = 64) -> str:
     """A shield with the commune's initials, as SVG markup (no style attribute)."""
     letters = initials(name)
-    font_size = {1: 30, 2: 26, 3: 20}.get(len(letters), 20)
+    font_size = {1: 30, 2: 22, 3: 15}.get(len(letters), 15)
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="{size}" '
         'height="{size}" role="img" aria-label="{label}" class="monogram">'

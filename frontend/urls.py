@@ -16,5 +16,7 @@ urlpatterns = [
          name="identity-css"),
     path("identite/<str:insee>/monogramme.svg", views_identity.identity_monogram,
          name="identity-monogram"),
+    path("identite/<str:insee>/manifest.webmanifest", views_identity.identity_manifest,
+         name="identity-manifest"),
     path("affiche/<id:pk>/", views_identity.poster, name="poster"),
 ]

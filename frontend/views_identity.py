@@ -4,8 +4,9 @@ The colour reaches the pages through a small stylesheet of the commune's own (sa
 origin, cached a year under a versioned URL), never an inline style: the site's CSP."""
 
 import segno
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from cms.communes.selectors import commune_get
 from cms.content.models import AlertPage, EventPage
 from cms.readmodel import listings as selectors
+from notify.pwa import manifest_data
 
 from .identities import commune_identity
 
@@ -72,3 +74,23 @@ def poster(request, pk: int):
         "identity": commune_identity(commune=commune, request=request) if commune else None,
         "qr": qr_svg(url), "page_url": url,
     })
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def identity_manifest(request, insee: str):
+    """The commune's installed app: its name, its colour, its logo or monogram."""
+    commune = commune_get(insee_code_or_slug=insee[:20])
+    if commune is None:
+        raise Http404(_("Commune introuvable"))
+    identity = commune_identity(commune=commune, request=request)
+    icons = [{"src": reverse("frontend:identity-monogram", args=[commune.insee_code]),
+              "type": "image/svg+xml", "sizes": "any", "purpose": "any"}]
+    if identity.logo is not None:
+        icons = [{"src": identity.logo.get_rendition(f"fill-{size}x{size}|format-png").url,
+                  "type": "image/png", "sizes": f"{size}x{size}", "purpose": "any"}
+                 for size in (192, 512)] + icons
+    data = manifest_data(name=commune.title, short_name=commune.title[:12],
+                         theme_color=identity.colour, icons=icons,
+                         start_url=commune.url or "/")
+    return JsonResponse(data, content_type="application/manifest+json")

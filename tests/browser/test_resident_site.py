@@ -124,7 +124,7 @@ def test_resident_navigates_filters_agenda_and_sees_map(browser_context, artifac
     page.goto(f"{base}/")
     expect(page.locator("h1")).to_have_text("Donges")
     expect(page.locator(".alert--urgent")).to_contain_text("Coupure d'eau")
-    expect(page.get_by_text("via Montoir-de-Bretagne").first).to_be_visible()
+    expect(page.locator(".card__commune", has_text="Montoir-de-Bretagne").first).to_be_visible()
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Agenda").click()
     page.wait_for_url(f"{base}/agenda/")
