@@ -4,7 +4,7 @@ Each service reads a documented query string; nothing of theirs is loaded on the
 """
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.utils import timezone
 
@@ -62,6 +62,4 @@ def share_links(*, title: str, url: str, subject: str) -> list[dict]:
 
 
 def _quote(value, safe="", encoding=None, errors=None):
-    from urllib.parse import quote
-
     return quote(value, safe=safe, encoding=encoding, errors=errors)

@@ -1,12 +1,15 @@
 """Template helpers of the resident site; every read goes through cms.readmodel.listings."""
 
+import re
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from wagtail.models import Page
@@ -15,6 +18,7 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import CommuneSummary
 from cms.core.locales import default_locale, locale_code
 from cms.readmodel import listings as selectors
+from frontend.calendar_links import calendar_links, share_links
 from frontend.identities import commune_identity as identity_get
 from frontend.links import page_links
 
@@ -351,8 +355,6 @@ PICTOGRAMS = {"event", "news", "alert", "info", "directory", "place", "tag", "cu
 @register.simple_tag
 def pictogram(name: str, label: str = "") -> str:
     """A pictogram of the static sprite (frontend/icons.svg); decorative unless labelled."""
-    from django.templatetags.static import static
-
     symbol = name if name in PICTOGRAMS else "tag"
     if label:
         return format_html('<svg class="icon" role="img" aria-label="{}" width="20" '
@@ -374,10 +376,6 @@ def first_category(item):
 @register.simple_tag(takes_context=True)
 def event_take_away(context, event) -> dict:
     """An event page's calendar and sharing links, and its poster's address."""
-    from django.urls import reverse
-
-    from frontend.calendar_links import calendar_links, share_links
-
     request = context.get("request")
     url = event.get_full_url(request) or ""
     place = ", ".join(part for part in (event.venue_name, event.address) if part)
@@ -398,3 +396,9 @@ def event_take_away(context, event) -> dict:
 def event_map_tiles():
     """The tiles of an event page's small map, or None (off unless the operator sets it)."""
     return map_tiles() if getattr(settings, "CLOCHER_EVENT_MAP_TILES", False) else None
+
+
+@register.filter
+def plain_text(value) -> str:
+    """Rich text as plain text, paragraphs kept apart by a space (posters)."""
+    return strip_tags(re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", " ", str(value or "")))

@@ -118,3 +118,22 @@ def test_event_page_take_away_links_and_poster(client, site_content):
     alert = site_content["alert"]
     assert "Urgent" in get(client, f"/affiche/{alert.pk}/").content.decode()
     assert get(client, f"/affiche/{site_content['news'].pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_the_communes_publishers_may_change_its_identity(commune, neighbour_commune):
+    from django.contrib.auth import get_user_model
+
+    from cms.communes.roles import CommuneRole, user_add_to_role
+
+    editor = get_user_model().objects.create_user("editrice", password="x")
+    user_add_to_role(user=editor, commune=commune, role=CommuneRole.COMMUNICANT)
+    form_class = CommuneIdentity.get_edit_handler().get_form_class()
+    for target, allowed in ((commune, True), (neighbour_commune, False)):
+        instance = CommuneIdentity(site=Site.objects.get(root_page=target))
+        form = form_class({"colour": "#8a1538"}, instance=instance, for_user=editor)
+        assert form.is_valid() is allowed, form.errors
+    light = form_class({"colour": "#ffd700"},
+                       instance=CommuneIdentity(site=Site.objects.get(root_page=commune)),
+                       for_user=editor)
+    assert not light.is_valid() and "4,5:1" in str(light.errors["colour"])
