@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -63,26 +62,13 @@ def validate_main_colour(value: str) -> None:
               "plus foncée."), params={"ratio": ratio}, code="contrast")
 
 
-class CommuneIdentityForm(WagtailAdminModelForm):
-    """Wagtail's setting permission is per model: only those who may publish the
-    commune's home page may change its identity."""
-
-    def clean(self):
-        cleaned = super().clean()
-        user = getattr(self, "for_user", None)
-        site = getattr(self.instance, "site", None)
-        if (user is not None and site is not None and not user.is_superuser
-                and not site.root_page.permissions_for_user(user).can_publish()):
-            raise ValidationError(_("Vous ne pouvez pas modifier l'identité de cette commune."))
-        return cleaned
-
-
 @register_setting(icon="image")
 class CommuneIdentity(BaseSiteSetting):
     """A commune's look on its site, its installed app, its Fediverse profile and widget.
 
     Everything is optional: without it the site shows a default drawn from the commune's
-    name (frontend/identity.py)."""
+    name (frontend/identity.py). Who may edit it is per site (Wagtail's site permissions:
+    give the commune's communicants `change` on their own site only)."""
 
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
@@ -106,7 +92,6 @@ class CommuneIdentity(BaseSiteSetting):
     opening_hours = models.TextField(_("horaires d'ouverture"), max_length=500, blank=True,
                                      help_text=_("Une ligne par jour ou par plage."))
 
-    base_form_class = CommuneIdentityForm
     panels = [
         MultiFieldPanel([FieldPanel("logo"), FieldPanel("colour"), FieldPanel("cover"),
                          FieldPanel("welcome")], heading=_("Identité")),

@@ -121,19 +121,31 @@ def test_event_page_take_away_links_and_poster(client, site_content):
 
 
 @pytest.mark.django_db
-def test_only_the_communes_publishers_may_change_its_identity(commune, neighbour_commune):
+def test_identity_is_edited_per_site_and_refuses_a_light_colour(commune, neighbour_commune):
+    """A group given the setting on its commune's site may not edit a neighbour's."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.admin.panels import ObjectList
+    from wagtail.models import GroupSitePermission
+    from wagtail.permission_policies.sites import SitePermissionPolicy
 
-    from cms.communes.roles import CommuneRole, user_add_to_role
-
+    group = Group.objects.create(name="Communicants de Donges (identité)")
+    own_site = Site.objects.get(root_page=commune)
+    GroupSitePermission.objects.create(
+        group=group, site=own_site,
+        permission=Permission.objects.get(codename="change_communeidentity"))
     editor = get_user_model().objects.create_user("editrice", password="x")
-    user_add_to_role(user=editor, commune=commune, role=CommuneRole.COMMUNICANT)
-    form_class = CommuneIdentity.get_edit_handler().get_form_class()
-    for target, allowed in ((commune, True), (neighbour_commune, False)):
-        instance = CommuneIdentity(site=Site.objects.get(root_page=target))
-        form = form_class({"colour": "#8a1538"}, instance=instance, for_user=editor)
-        assert form.is_valid() is allowed, form.errors
-    light = form_class({"colour": "#ffd700"},
-                       instance=CommuneIdentity(site=Site.objects.get(root_page=commune)),
+    editor.groups.add(group)
+    policy = SitePermissionPolicy(CommuneIdentity)
+    assert policy.user_has_permission_for_instance(editor, "change", own_site)
+    assert not policy.user_has_permission_for_instance(
+        editor, "change", Site.objects.get(root_page=neighbour_commune))
+
+    form_class = ObjectList(CommuneIdentity.panels).bind_to_model(
+        CommuneIdentity).get_form_class()
+    light = form_class({"colour": "#ffd700"}, instance=CommuneIdentity(site=own_site),
                        for_user=editor)
     assert not light.is_valid() and "4,5:1" in str(light.errors["colour"])
+    dark = form_class({"colour": "#8a1538"}, instance=CommuneIdentity(site=own_site),
+                      for_user=editor)
+    assert dark.is_valid(), dark.errors
