@@ -14,6 +14,7 @@ urlpatterns = [
     path("agenda/evenement-<id:pk>.ics", views.event_ics, name="event-ics"),
     path("identite/<str:insee>.css", views_identity.identity_stylesheet,
          name="identity-css"),
+    path("identite/<str:insee>.json", views_identity.identity_json, name="identity-json"),
     path("identite/<str:insee>/monogramme.svg", views_identity.identity_monogram,
          name="identity-monogram"),
     path("identite/<str:insee>/manifest.webmanifest", views_identity.identity_manifest,

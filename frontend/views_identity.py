@@ -94,3 +94,23 @@ def identity_manifest(request, insee: str):
                          theme_color=identity.colour, icons=icons,
                          start_url=commune.url or "/")
     return JsonResponse(data, content_type="application/manifest+json")
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def identity_json(request, insee: str):
+    """The identity for partner sites' widgets (any origin may read it: public data)."""
+    commune = commune_get(insee_code_or_slug=insee[:20])
+    if commune is None:
+        response = JsonResponse({"error": _("Commune introuvable")}, status=404)
+    else:
+        identity = commune_identity(commune=commune, request=request)
+        logo = (request.build_absolute_uri(
+            identity.logo.get_rendition("fill-96x96|format-png").url)
+            if identity.logo is not None else request.build_absolute_uri(
+                reverse("frontend:identity-monogram", args=[commune.insee_code])))
+        response = JsonResponse({"name": commune.title, "insee": commune.insee_code,
+                                 "colour": identity.colour,
+                                 "colour_dark": identity.colour_dark, "logo": logo})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -149,3 +149,13 @@ def test_identity_is_edited_per_site_and_refuses_a_light_colour(commune, neighbo
     dark = form_class({"colour": "#8a1538"}, instance=CommuneIdentity(site=own_site),
                       for_user=editor)
     assert dark.is_valid(), dark.errors
+
+
+@pytest.mark.django_db
+def test_widget_reads_the_identity_from_any_origin(client, commune):
+    response = client.get(f"/identite/{commune.insee_code}.json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["colour"] == default_colour("Donges")
+    assert response.json()["logo"].endswith("/monogramme.svg")
+    missing = client.get("/identite/00000.json")
+    assert missing.status_code == 404 and "error" in missing.json()
