@@ -50,16 +50,17 @@ class Contribution(models.Model):
 
 def validate_main_colour(value: str) -> None:
     """A #rrggbb colour on which white text stays readable (WCAG AA, 4.5:1)."""
-    from .identity import AA_NORMAL_TEXT, HEX_COLOUR, WHITE, contrast_ratio
+    from .identity import AA_NORMAL_TEXT, HEX_COLOUR, worst_contrast
 
     if not HEX_COLOUR.match(value or ""):
         raise ValidationError(_("Indiquez une couleur au format #rrvvbb, par exemple #1d4e89."))
-    ratio = contrast_ratio(value, WHITE)
+    ratio = worst_contrast(value)
     if ratio < AA_NORMAL_TEXT:
         raise ValidationError(
-            _("Cette couleur est trop claire : le texte blanc posé dessus aurait un contraste "
-              "de %(ratio).1f:1, il faut au moins 4,5:1 (WCAG AA). Choisissez une teinte "
-              "plus foncée."), params={"ratio": ratio}, code="contrast")
+            _("Cette couleur est trop claire : le texte blanc posé dessus, ou ses liens sur "
+              "les encadrés d'alerte, auraient un contraste de %(ratio).1f:1 ; il faut au "
+              "moins 4,5:1 (WCAG AA). Choisissez une teinte plus foncée."),
+            params={"ratio": ratio}, code="contrast")
 
 
 @register_setting(icon="image")

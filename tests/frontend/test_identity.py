@@ -38,6 +38,10 @@ def test_main_colour_too_light_is_a_form_error():
     with pytest.raises(ValidationError) as light:
         validate_main_colour("#ffd700")
     assert light.value.code == "contrast"
+    # 4.6:1 on white, but 4.0:1 as a link on an urgent alert's box.
+    assert contrast_ratio("#757575", WHITE) > AA_NORMAL_TEXT
+    with pytest.raises(ValidationError):
+        validate_main_colour("#757575")
     with pytest.raises(ValidationError):
         validate_main_colour("red")
 
@@ -48,6 +52,8 @@ def test_default_identity_is_deterministic_and_readable():
     assert colours == [default_colour(name) for name in names]
     assert len(set(colours)) == len(names)
     assert all(contrast_ratio(colour, WHITE) >= AA_NORMAL_TEXT for colour in colours)
+    # Also as a link on the urgent alert's pink box (axe found the first version failing).
+    assert all(contrast_ratio(colour, "#fdecee") >= AA_NORMAL_TEXT for colour in colours)
     assert initials("Saint-Malo-de-Guersac") == "SMG"
     assert initials("Besné") == "B"
 
@@ -159,3 +165,28 @@ def test_widget_reads_the_identity_from_any_origin(client, commune):
     assert response.json()["logo"].endswith("/monogramme.svg")
     missing = client.get("/identite/00000.json")
     assert missing.status_code == 404 and "error" in missing.json()
+
+
+@pytest.mark.django_db
+def test_logo_and_cover_feed_the_manifest_and_the_fediverse_profile(client, commune):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from federation.activitypub.outbound import commune_to_ap
+
+    before = commune_to_ap(commune)
+    assert before["icon"]["url"].endswith("/avatar.png")
+    image_model = get_image_model()
+    logo = image_model.objects.create(title="Blason", file=get_test_image_file(size=(600, 600)))
+    cover = image_model.objects.create(title="Port", file=get_test_image_file(size=(1600, 900)))
+    CommuneIdentity.objects.create(site=Site.objects.get(root_page=commune), logo=logo,
+                                   cover=cover)
+    actor = commune_to_ap(commune)
+    assert actor["icon"]["mediaType"] == "image/png" and "/images/" in actor["icon"]["url"]
+    assert actor["icon"]["url"].startswith("http")
+    assert actor["image"]["mediaType"] == "image/jpeg"
+    manifest = client.get(f"/identite/{commune.insee_code}/manifest.webmanifest").json()
+    assert manifest["name"] == "Donges"
+    assert [icon["sizes"] for icon in manifest["icons"]] == ["192x192", "512x512", "any"]
+    html = get(client, "/").content.decode()
+    assert 'class="site-name__logo"' in html and 'class="intro__cover"' in html
