@@ -87,8 +87,12 @@ def test_agenda_results_first_filters_in_open_disclosure_when_active(client, sit
     html = get(client, "/agenda/").content.decode()
     assert re.search(r"<details class=\"filters-disclosure\">", html)
     html = get(client, "/agenda/?categorie=marche").content.decode()
-    assert '<details class="filters-disclosure" open>' in html
-    assert "1 filtre actif" in html
+    # Closed (the results stay on the first screen), the choice kept in the form and
+    # named in the summary and above the list.
+    assert '<details class="filters-disclosure">' in html
+    assert '<option value="marche" selected>' in html and "1 filtre actif" in html
+    bad = get(client, "/agenda/?du=pas-une-date").content.decode()
+    assert '<details class="filters-disclosure" open>' in bad
     active = re.search(r'<ul class="active-filters".*?</ul>', html, re.S).group(0)
     assert "Catégorie" in active and "Marché" in active and 'href="?"' in active
     assert html.index('class="count"') < html.index("Marché du samedi")
