@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import commune_list
 from cms.readmodel import listings as selectors
 
-from .home import EVENT_FIELDS
+from .home import CARD_CATEGORIES, EVENT_FIELDS
 from .links import page_links
 from .templatetags.clocher_front import local_date
 from .widgets import Select
@@ -178,6 +179,7 @@ def agenda_context(*, request, commune: CommuneHomePage) -> dict:
         ).only(*EVENT_FIELDS)
         items = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         items.object_list = selectors.with_origin(items=items.object_list, communes=scope)
+        prefetch_related_objects(items.object_list, CARD_CATEGORIES)
         context["items"] = items
 
     context["places"] = _places(

@@ -16,8 +16,9 @@ class FrontendConfig(AppConfig):
         from cms.publishing.outbox import Consumer, consumer_register
         from cms.publishing.services import PAGE_CACHE, Observer, observer_register
         from cms.readmodel.listings import commune_of
+        from federation.activitypub.outbound import actor_images_register
 
-        from . import pagecache, services
+        from . import identities, pagecache, services
         from .agenda import agenda_context
         from .directory import directory_context
         from .home import home_context
@@ -32,6 +33,8 @@ class FrontendConfig(AppConfig):
         page_context_register(DirectoryIndexPage, lambda *, page, request: directory_context(
             request=request, commune=commune_of(page=page, request=request)))
 
+        # The communicator's logo and cover on the commune's Fediverse profile.
+        actor_images_register(identities.actor_images)
         # Readers notice a stale page at once: bumped by the committing process.
         consumer_register(Consumer(category=PAGE_CACHE,
                                    handle=lambda rows: pagecache.invalidate(),

@@ -4,7 +4,10 @@ upcoming events of the commune and its neighbours.
 CommuneHomePage.get_context delegates here; every list comes from cms.readmodel.listings.
 """
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from cms.communes.models import CommuneHomePage
+from cms.content.models import Category
 from cms.readmodel import listings as selectors
 
 EVENTS_SHOWN = 8
@@ -20,6 +23,8 @@ ALERT_FIELDS = (*CARD_FIELDS, "severity")
 NEWS_FIELDS = (*CARD_FIELDS, "date", "lead", "image")
 DIRECTORY_FIELDS = (*CARD_FIELDS, "kind")
 INFO_FIELDS = (*CARD_FIELDS, "summary")
+# The cards' category pictogram: one query per list, the names and slugs only.
+CARD_CATEGORIES = Prefetch("categories", queryset=Category.objects.only("id", "name", "slug"))
 # Events, on the home and in the agenda (event_card.html, the month view, the map).
 EVENT_FIELDS = (*CARD_FIELDS, "start", "end", "all_day", "venue_name", "summary", "image",
                 "latitude", "longitude")
@@ -30,15 +35,17 @@ def home_context(*, commune: CommuneHomePage) -> dict:
     around = selectors.neighbourhood_summaries(commune=commune)
     # The commune's accepted shares, read once for its four own listings.
     shares = selectors.shares_accepted(communes=[commune])
+    news = list(selectors.news_list(communes=[commune], shares=shares).only(*NEWS_FIELDS)[:6])
+    events = selectors.with_origin(
+        items=selectors.event_list_filtered(communes=around).only(*EVENT_FIELDS)[:EVENTS_SHOWN],
+        communes=around)
+    prefetch_related_objects(news, CARD_CATEGORIES)
+    prefetch_related_objects(events, CARD_CATEGORIES)
     return {
         "alerts": selectors.alert_list_active(communes=[commune], shares=shares)
         .only(*ALERT_FIELDS)[:5],
-        "news": selectors.news_list(communes=[commune], shares=shares).only(*NEWS_FIELDS)[:6],
-        "events": selectors.with_origin(
-            items=selectors.event_list_filtered(communes=around)
-            .only(*EVENT_FIELDS)[:EVENTS_SHOWN],
-            communes=around,
-        ),
+        "news": news,
+        "events": events,
         # The home lists entries without their images.
         "directory": selectors.directory_list(communes=[commune], shares=shares)
         .select_related(None).only(*DIRECTORY_FIELDS)[:6],

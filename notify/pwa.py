@@ -43,14 +43,19 @@ def service_worker(request):
 @require_GET
 @cache_control(max_age=3600)
 def manifest(request):
-    return JsonResponse({
+    return JsonResponse(manifest_data(), content_type="application/manifest+json")
+
+
+def manifest_data(**identity) -> dict:
+    """The web app manifest; a commune's site overrides name, colour and icons."""
+    return {
         "name": "Clocher", "short_name": "Clocher", "lang": "fr",
         "description": _("Les nouvelles et les alertes de votre commune et de ses voisines."),
         "start_url": "/", "scope": "/", "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#1d4e89",
         "icons": [{"src": static(f"notify/icons/icon-{size}.png"), "type": "image/png",
                    "sizes": f"{size}x{size}", "purpose": "any"} for size in (192, 512)],
-    }, content_type="application/manifest+json")
+    } | identity
 
 
 def current_alerts(*, commune, language: str) -> list[PublishedItem]:

@@ -420,6 +420,9 @@ FEDERATION_INBOX_BULK = env_bool("FEDERATION_INBOX_BULK", True)
 
 # --- Resident site (frontend/) ----------------------------------------------------
 # Map tiles (Leaflet); any XYZ template. When tiles cannot load, pages still list places.
+# An event page's small map shows tiles only when this is on (off: the address as text
+# and a link to OpenStreetMap; no request leaves for a tile server).
+CLOCHER_EVENT_MAP_TILES = env_bool("CLOCHER_EVENT_MAP_TILES", False)
 CLOCHER_MAP_TILE_URL = env_str(
     "CLOCHER_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

@@ -59,6 +59,22 @@ def instance_actor_to_ap() -> dict[str, Any]:
     }
 
 
+# Providers of a commune's own pictures ({"icon": …, "image": …}, AS2 Image objects):
+# the resident site registers the communicator's logo and cover (frontend/apps.py).
+ACTOR_IMAGE_PROVIDERS: list = []
+
+
+def actor_images_register(provider) -> None:
+    ACTOR_IMAGE_PROVIDERS.append(provider)
+
+
+def actor_images(commune) -> dict[str, Any]:
+    images: dict[str, Any] = {}
+    for provider in ACTOR_IMAGE_PROVIDERS:
+        images |= provider(commune) or {}
+    return images
+
+
 def commune_to_ap(commune) -> dict[str, Any]:
     """The commune as an Organization actor (Mastodon and Mobilizon read this)."""
     from .keys import actor_key_get_or_create
@@ -84,9 +100,10 @@ def commune_to_ap(commune) -> dict[str, Any]:
         "discoverable": True,
         "inseeCode": commune.insee_code,
         "publicKey": {"id": f"{url}#main-key", "owner": url, "publicKeyPem": key.public_key_pem},
-        # A commune has no image of its own yet: a generated one (presentation.py).
+        # Generated pictures (presentation.py) unless the commune's identity has its own.
         "icon": {"type": "Image", "mediaType": "image/png", "url": f"{url}/avatar.png"},
         "image": {"type": "Image", "mediaType": "image/png", "url": f"{url}/header.png"},
+        **actor_images(commune),
         # Mastodon-compatible clients show these as the profile's fields.
         "attachment": [{"type": "PropertyValue", "name": "Site",
                         "value": format_html('<a href="{0}" rel="me">{1}</a>', site_url,

@@ -1,12 +1,15 @@
 """Template helpers of the resident site; every read goes through cms.readmodel.listings."""
 
+import re
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from wagtail.models import Page
@@ -15,6 +18,8 @@ from cms.communes.models import CommuneHomePage
 from cms.communes.selectors import CommuneSummary
 from cms.core.locales import default_locale, locale_code
 from cms.readmodel import listings as selectors
+from frontend.calendar_links import calendar_links, share_links
+from frontend.identities import commune_identity as identity_get
 from frontend.links import page_links
 
 register = template.Library()
@@ -288,3 +293,112 @@ def live_translations(page=None) -> list:
     if not isinstance(page, Page):
         return []
     return list(page.get_translations().live().select_related("locale"))
+
+
+@register.simple_tag(takes_context=True)
+def commune_identity(context, commune):
+    """The commune's identity (frontend/identity.py), or None outside a commune."""
+    if commune is None:
+        return None
+    return identity_get(commune=commune, request=context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def active_filters(context, form, skip: str = "") -> list[dict]:
+    """The filters set in the query string: label, value as shown, link that removes it."""
+    request = context.get("request")
+    if form is None or request is None:
+        return []
+    skipped = set(skip.split(",")) if skip else set()
+    found = []
+    for name, field in form.fields.items():
+        if name in skipped or field.widget.is_hidden:
+            continue
+        value = request.GET.get(name, "").strip()
+        if not value:
+            continue
+        choices = dict((str(key), label) for key, label in getattr(field, "choices", ()))
+        if choices and value not in choices:
+            continue
+        found.append({"name": name, "label": field.label,
+                      "value": choices.get(value, value)[:80],
+                      "remove_url": query_with(context, **{name: None, "page": None})})
+    return found
+
+
+SEARCH_FACET_PARAMS = {"kind": "type", "commune": "lieu", "category": "categorie",
+                       "dates": "quand"}
+SEARCH_FACET_LABELS = {"kind": _("Type"), "commune": _("Commune"),
+                       "category": _("Catégorie"), "dates": _("Date")}
+
+
+@register.simple_tag(takes_context=True)
+def search_active_facets(context, facets) -> list[dict]:
+    """The search facets the resident ticked, in the shape of active_filters."""
+    found = []
+    for name, buckets in (facets or {}).items():
+        param = SEARCH_FACET_PARAMS.get(name)
+        for bucket in buckets or ():
+            if param and getattr(bucket, "selected", False):
+                found.append({"name": param, "label": SEARCH_FACET_LABELS[name],
+                              "value": facet_label(bucket, name),
+                              "remove_url": query_with(context, **{param: None, "page": None})})
+    return found
+
+
+PICTOGRAMS = {"event", "news", "alert", "info", "directory", "place", "tag", "culture",
+              "sport", "fete", "marche", "environnement", "dechets", "travaux",
+              "enfance-jeunesse", "solidarite", "sante", "transports", "patrimoine",
+              "nature-randonnee", "vie-associative", "economie-locale"}
+
+
+@register.simple_tag
+def pictogram(name: str, label: str = "") -> str:
+    """A pictogram of the static sprite (frontend/icons.svg); decorative unless labelled."""
+    symbol = name if name in PICTOGRAMS else "tag"
+    if label:
+        return format_html('<svg class="icon" role="img" aria-label="{}" width="20" '
+                           'height="20"><use href="{}#{}"></use></svg>',
+                           label, static("frontend/icons.svg"), symbol)
+    return format_html('<svg class="icon" aria-hidden="true" focusable="false" width="20" '
+                       'height="20"><use href="{}#{}"></use></svg>',
+                       static("frontend/icons.svg"), symbol)
+
+
+@register.filter
+def first_category(item):
+    """The item's first category when the list prefetched them (no query per card)."""
+    cache = getattr(item, "_prefetched_objects_cache", {})
+    categories = cache.get("categories")
+    return categories[0] if categories else None
+
+
+@register.simple_tag(takes_context=True)
+def event_take_away(context, event) -> dict:
+    """An event page's calendar and sharing links, and its poster's address."""
+    request = context.get("request")
+    url = event.get_full_url(request) or ""
+    place = ", ".join(part for part in (event.venue_name, event.address) if part)
+    return {
+        "calendars": calendar_links(title=event.title, start=event.start, end=event.end,
+                                    all_day=event.all_day, place=place,
+                                    details=event.summary or "", url=url),
+        "shares": share_links(title=event.title, url=url, subject=event.title),
+        "poster_url": reverse("frontend:poster", args=[event.pk]),
+        "place": place,
+        "places": [{"name": event.venue_name or event.title, "lat": event.latitude,
+                    "lon": event.longitude, "url": url, "detail": event.address}]
+        if event.latitude is not None and event.longitude is not None else [],
+    }
+
+
+@register.simple_tag
+def event_map_tiles():
+    """The tiles of an event page's small map, or None (off unless the operator sets it)."""
+    return map_tiles() if getattr(settings, "CLOCHER_EVENT_MAP_TILES", False) else None
+
+
+@register.filter
+def plain_text(value) -> str:
+    """Rich text as plain text, paragraphs kept apart by a space (posters)."""
+    return strip_tags(re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", " ", str(value or "")))

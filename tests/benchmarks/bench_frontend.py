@@ -294,5 +294,176 @@ def main() -> None:
             print(f"  {name}: {asset} {raw / 1024:.1f} KB raw, {size / 1024:.1f} KB gzip")
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_transfer(url: str) -> dict:
+    """Load `url` in Chromium at 390 px: bytes of every response by type, gzip-estimated
+    for text (HTML, CSS, JS, SVG: what a reverse proxy sends), as served for images."""
+    from playwright.sync_api import sync_playwright
+
+    totals = {"html": 0, "css+js": 0, "images": 0, "other": 0, "requests": 0}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--no-sandbox"])
+        page = browser.new_page(viewport=PHONE)
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(url, wait_until="load")
+        for response in responses:
+            try:
+                body = response.body()
+            except Exception:  # noqa: BLE001, S112 (a redirect or an aborted request has none)
+                continue
+            kind = response.request.resource_type
+            totals["requests"] += 1
+            if kind == "document":
+                totals["html"] += compressed(body)
+            elif kind in ("stylesheet", "script"):
+                totals["css+js"] += compressed(body)
+            elif kind == "image":
+                is_svg = "svg" in (response.headers.get("content-type") or "")
+                totals["images"] += compressed(body) if is_svg else len(body)
+            else:  # the manifest, the pictogram sprite (fetched by <use>)
+                totals["other"] += compressed(body)
+        browser.close()
+    totals["total"] = (totals["html"] + totals["css+js"] + totals["images"]
+                       + totals["other"])
+    return totals
+
+
+DEMO_IMAGES = """
+import django, io, random; django.setup()
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage, ImageDraw, ImageFilter
+from wagtail.images import get_image_model
+from wagtail.models import Site
+from cms.communes.selectors import commune_get
+from cms.content.models import EventPage, NewsPage
+from cms.readmodel.listings import neighbourhood_communes
+Image = get_image_model()
+
+def photo(title, size, seed):
+    if (found := Image.objects.filter(title=title).first()) is not None:
+        return found
+    rng = random.Random(seed)
+    picture = PILImage.new("RGB", size, (rng.randrange(90, 200), rng.randrange(90, 200), 140))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(60):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        r = rng.randrange(20, size[0] // 4)
+        draw.ellipse((x - r, y - r, x + r, y + r),
+                     fill=tuple(rng.randrange(256) for _ in range(3)))
+    picture = picture.filter(ImageFilter.GaussianBlur(3))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90)
+    return Image.objects.create(title=title, file=ImageFile(buffer, name=f"{title}.jpg"))
+
+donges = commune_get(insee_code_or_slug="donges")
+communes = neighbourhood_communes(commune=donges)
+for index, page in enumerate(list(EventPage.objects.live().filter(image=None)[:40])
+                             + list(NewsPage.objects.live().filter(image=None)[:20])):
+    page.image = photo(f"bench-photo-{index % 12}", (1600, 1000), index % 12)
+    page.save(update_fields=["image"])
+"""
+DEMO_IDENTITY = """
+import django; django.setup()
+from wagtail.images import get_image_model
+from wagtail.models import Site
+from cms.communes.selectors import commune_get
+from frontend.models import CommuneIdentity
+Image = get_image_model()
+site = Site.objects.get(root_page=commune_get(insee_code_or_slug="donges"))
+CommuneIdentity.objects.update_or_create(site=site, defaults=dict(
+    colour="#8a1538", cover=Image.objects.get(title="bench-photo-0"),
+    logo=Image.objects.get(title="bench-photo-1"), welcome="Bienvenue à Donges.",
+    town_hall_phone="02 40 45 79 79", opening_hours="Lundi–vendredi 8 h 30–12 h"))
+"""
+
+
+def demo_main(args) -> None:
+    """Before and after side by side on the seeded demo (SQLite), in one run: the tree of
+    `--before-tree` (e.g. the main branch's checkout, only read) and this one."""
+    database = Path(args.demo).resolve()
+    trees = {"before": Path(args.before_tree).resolve(), "after": ROOT}
+    base_env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+                "DJANGO_SETTINGS_MODULE": "cms.settings.dev", "PYTHONDONTWRITEBYTECODE": "1",
+                "MEDIA_ROOT": str(ROOT / "var" / "media"),
+                "CLOCHER_FRONTEND_CACHE_SECONDS": "0", "CLOCHER_SITE_RATE_PER_MINUTE": "0"}
+    port = args.port
+    servers, ports = {}, {}
+    for index, (label, tree) in enumerate(trees.items()):
+        ports[label] = port + index
+        servers[label] = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "cms.wsgi:application", "-w", "1",
+             "-b", f"127.0.0.1:{ports[label]}", "--log-level", "warning",
+             "--env", "DJANGO_SETTINGS_MODULE=cms.settings.dev"],
+            env={**base_env, "PYTHONPATH": str(tree)}, cwd=tree, start_new_session=True)
+    # The same pages with images for both trees; the identity (a table the code before
+    # does not read) with a logo and a cover for the tree after.
+    subprocess.run([PYTHON, "-c", DEMO_IMAGES], env={**base_env, "PYTHONPATH": str(ROOT)},
+                   cwd=ROOT, check=True)
+    subprocess.run([PYTHON, "-c", DEMO_IDENTITY], env={**base_env, "PYTHONPATH": str(ROOT)},
+                   cwd=ROOT, check=True)
+    host = "donges.localhost"
+    script = ("import django, json; django.setup();"
+              "from cms.content.models import AlertPage, EventPage;"
+              "from cms.communes.selectors import commune_get;"
+              "c = commune_get(insee_code_or_slug='donges');"
+              "e = EventPage.objects.live().descendant_of(c).first();"
+              "a = AlertPage.objects.live().descendant_of(c).first();"
+              "print(json.dumps([e.url_path, a.url_path, c.url_path]))")
+    found = subprocess.run([PYTHON, "-c", script], env={**base_env, "PYTHONPATH": str(ROOT)},
+                           cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    event_path, alert_path, home_path = json.loads(found.strip().splitlines()[-1])
+    event_path = "/" + event_path[len(home_path):]
+    alert_path = "/" + alert_path[len(home_path):]
+    pages = [("commune home", "/"), ("agenda", "/agenda/"),
+             ("search page", "/recherche/?q=" + urllib.parse.quote("marché")),
+             ("event", event_path), ("alert", alert_path), ("directory", "/annuaire/")]
+    results: dict = {}
+    try:
+        for label in trees:
+            wait_ready(ports[label], f"{host}:{ports[label]}")
+        for label in trees:
+            connection = http.client.HTTPConnection("127.0.0.1", ports[label], timeout=30)
+            for _name, path in pages:
+                values = []
+                for _ in range(args.requests // 10 or 1):
+                    status, ttfb, _body, _headers = timed_get(
+                        connection, path, f"{host}:{ports[label]}")
+                    assert status == 200, (label, path, status)
+                    values.append(ttfb * 1000)
+                weight = phone_transfer(f"http://{host}:{ports[label]}{path}")
+                results[(label, path)] = (statistics.median(values), max(values), weight)
+    finally:
+        for server in servers.values():
+            os.killpg(server.pid, 15)
+            server.wait(timeout=20)
+    print(f"\nSeeded demo ({database.name}), Donges; gunicorn 1 sync worker per tree, "
+          f"cms.settings.dev; {args.requests // 10 or 1} sequential requests per page; "
+          f"load average at the end {os.getloadavg()[0]:.1f}\n")
+    print("| page | TTFB p50 before / after | transferred at 390 px before / after "
+          "(HTML + CSS/JS + images + other) | requests before / after |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, path in pages:
+        before, after = results[("before", path)], results[("after", path)]
+        print(f"| {name} | {before[0]:.1f} / {after[0]:.1f} ms"
+              f" | {before[2]['total'] / 1024:.1f} KB / **{after[2]['total'] / 1024:.1f} KB**"
+              f" ({after[2]['html'] / 1024:.1f} + {after[2]['css+js'] / 1024:.1f} + "
+              f"{after[2]['images'] / 1024:.1f} + {after[2]['other'] / 1024:.1f})"
+              f" | {before[2]['requests']} / {after[2]['requests']} |")
+
+
 if __name__ == "__main__":
-    main()
+    if "--demo" in sys.argv:
+        demo_parser = argparse.ArgumentParser(description=demo_main.__doc__)
+        demo_parser.add_argument("--demo", required=True,
+                                 help="the seeded SQLite database (make run: var/db.sqlite3)")
+        demo_parser.add_argument("--before-tree", required=True,
+                                 help="a checkout of the code before the change")
+        demo_parser.add_argument("--requests", type=int, default=200)
+        demo_parser.add_argument("--port", type=int, default=8785)
+        demo_main(demo_parser.parse_args())
+    else:
+        main()

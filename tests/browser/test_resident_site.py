@@ -124,7 +124,7 @@ def test_resident_navigates_filters_agenda_and_sees_map(browser_context, artifac
     page.goto(f"{base}/")
     expect(page.locator("h1")).to_have_text("Donges")
     expect(page.locator(".alert--urgent")).to_contain_text("Coupure d'eau")
-    expect(page.get_by_text("via Montoir-de-Bretagne").first).to_be_visible()
+    expect(page.locator(".card__commune", has_text="Montoir-de-Bretagne").first).to_be_visible()
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Agenda").click()
     page.wait_for_url(f"{base}/agenda/")
@@ -135,6 +135,9 @@ def test_resident_navigates_filters_agenda_and_sees_map(browser_context, artifac
     page.screenshot(path=artifacts / "01-agenda-phone.png", full_page=True)
     # htmx: choosing a category updates the results and the address, without a reload.
     page.evaluate("window.__same_document = true")
+    # Results first on a phone: the filters wait in a disclosure (issue 29).
+    expect(page.locator("#id_categorie")).to_be_hidden()
+    page.get_by_text("Filtrer l'agenda").click()
     page.locator("#id_categorie").select_option("marche")
     expect(page.locator("#agenda-results")).not_to_contain_text("Bal du port")
     expect(page.locator("#agenda-results")).to_contain_text("Marché du samedi")
@@ -179,6 +182,8 @@ def test_search_with_autocomplete_and_facet(browser_context, artifacts, resident
     expect(page.locator("#search-results")).to_contain_text("Concert à l'église")
     page.wait_for_load_state("networkidle")
     kind = page.locator("#search-results input[name=type][value=event]")
+    expect(kind).to_be_hidden()  # the facets wait in a disclosure (issue 29)
+    page.get_by_text("Affiner les résultats").click()
     expect(kind).to_be_visible()
     kind.check()
     page.wait_for_url("**type=event**")

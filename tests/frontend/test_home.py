@@ -138,7 +138,7 @@ def test_home_events_load_only_what_their_cards_read(site_content, commune):
 def test_home_names_the_commune_that_shared_a_news_or_an_alert(client, commune,
                                                              neighbour_commune):
     """A neighbour's news and alert that Donges accepted are listed on its home with
-    "via <the neighbour>"; Donges's own news has no such line."""
+    the neighbour's name first (before the title); Donges's own news has no such line."""
     from federation.models import SharedItem
     from federation.sharing import share_decide
     from tests.factories import make_alert, make_news, publish
@@ -154,7 +154,9 @@ def test_home_names_the_commune_that_shared_a_news_or_an_alert(client, commune,
 
     html = client.get("/", HTTP_HOST=HOST).content.decode()
     for title in ("Vide-grenier du port", "Coupure d&#x27;eau rue du Marais"):
-        card = html[html.index(title):]
-        assert card.index("via Montoir-de-Bretagne") < card.index("</div>"), title
-    own_card = html[html.index("Fête de l&#x27;école"):]
-    assert "via" not in own_card[:own_card.index("</article>")]
+        before = html[:html.index(title)]
+        card = before[max(before.rfind("<article"), before.rfind('<div class="alert')):]
+        assert '<strong class="card__commune">Montoir-de-Bretagne</strong>' in card, title
+    before = html[:html.index("Fête de l&#x27;école")]
+    own_card = html[before.rfind("<article"):]
+    assert "card__commune" not in own_card[:own_card.index("</article>")]

@@ -1,6 +1,7 @@
 """The resident site's pages: status, content, filters, SEO, no server error on bad input."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -26,7 +27,7 @@ def test_commune_home_shows_alert_news_and_neighbours_events(client, site_conten
     assert html.index("Coupure d&#x27;eau") < html.index("<h1>Donges</h1>")
     assert "Travaux rue de la Gare" in html
     assert "Concert à l&#x27;église" in html
-    assert "Bal du port" in html and "via Montoir-de-Bretagne" in html
+    assert "Bal du port" in html and 'card__commune">Montoir-de-Bretagne<' in html
     assert "Club de foot" in html and "Horaires de la mairie" in html
     assert '<link rel="canonical" href="http://donges.localhost/">' in html
     # Landmarks and one h1.
@@ -201,7 +202,10 @@ def test_images_are_responsive_and_lazy(client, commune):
                            image=image)
     listing = get(client, "/actualites/").content.decode()
     assert 'srcset="' in listing and 'loading="lazy"' in listing
-    assert 'sizes="(min-width: 48rem) 14rem, 40vw"' in listing
+    # The card's image is 7rem wide on a phone (clocher.css): the 160 px rendition fits.
+    assert 'sizes="(min-width: 48rem) 14rem, 7rem"' in listing and " 160w" in listing
+    image_tag = re.search(r"<img [^>]*card__image[^>]*>", listing).group(0)
+    assert 'width="160"' in image_tag and 'height="100"' in image_tag
     detail = get(client, news.url).content.decode()
     assert 'srcset="' in detail and 'alt="Étals du marché sous la halle"' in detail
 

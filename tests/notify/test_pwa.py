@@ -43,7 +43,9 @@ def test_the_service_worker_is_served_from_the_root_under_the_policy(client):
 @pytest.mark.django_db
 def test_every_page_links_the_manifest_and_registers_the_worker(client, commune):
     html = client.get(commune.url, HTTP_HOST=commune.get_site().hostname).content.decode()
-    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    manifest = f"/identite/{commune.insee_code}/manifest.webmanifest"
+    assert f'<link rel="manifest" href="{manifest}">' in html
+    assert client.get(manifest).json()["name"] == commune.title
     assert f'src="/static/notify/pwa.js" data-commune="{commune.insee_code}"' in html
     assert client.get("/static/notify/pwa.js").status_code == 200
 

@@ -153,6 +153,22 @@
       return url;
     }
 
+    // The commune's colour (its identity on the site), unless the page sets its own.
+    async loadIdentity(commune) {
+      if (getComputedStyle(this).getPropertyValue("--clocher-accent").trim()) return;
+      try {
+        const url = new URL(`identite/${encodeURIComponent(commune)}.json`, this.apiBase);
+        const response = await fetch(url, { mode: "cors", credentials: "omit" });
+        if (!response.ok) return;
+        const identity = await response.json();
+        if (/^#[0-9a-f]{6}$/i.test(identity.colour || "")) {
+          this.style.setProperty("--clocher-accent", identity.colour);
+        }
+      } catch (_error) {
+        // The default colour stays: the list matters more than its colour.
+      }
+    }
+
     async load() {
       if (this._controller) this._controller.abort();
       const controller = new AbortController();
@@ -162,6 +178,7 @@
         return;
       }
       this._renderStatus("loading", "Chargement…");
+      if (!this.getAttribute("around")) this.loadIdentity(this.getAttribute("commune"));
       const headers = { Accept: "application/json" };
       if (this.getAttribute("api-key")) headers["X-Api-Key"] = this.getAttribute("api-key");
       let items;
