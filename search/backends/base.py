@@ -50,6 +50,9 @@ class BackendQuery:
     department: str | None = None
     geo: tuple[float, float, float] | None = None  # (lat, lon, radius_km) filter
     origin: tuple[float, float] | None = None      # nearness boost, distances
+    # The resident's commune, then its neighbours nearest first (those without
+    # coordinates last): equal matches rank in this order (the resident's own first).
+    near_communes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

@@ -229,7 +229,13 @@ class DatabaseSearchBackend(SearchBackend):
             return queryset
 
         matches = except_facet("")
-        ordering = ["-rank", "-date", "page_id"] if terms else ["-date", "page_id"]
+        # Equal matches: the resident's commune first, then the nearest (recency last).
+        near = (Case(*(When(commune_insee=code, then=Value(position))
+                       for position, code in enumerate(query.near_communes)),
+                     default=Value(len(query.near_communes)), output_field=IntegerField())
+                if query.near_communes else Value(0))
+        matches = matches.annotate(near=near)
+        ordering = ["-rank", "near", "-date", "page_id"] if terms else ["-date", "page_id"]
         total = matches.count()
         rows = list(matches.order_by(*ordering)[query.offset:query.offset + query.limit])
         facets: dict[str, dict[str, int]] = {

@@ -28,8 +28,16 @@ BASIC_FIELDS = ["title_folded^4", "folded"]
 # field: over `title_folded` and `folded`, a typo pass cost 36 % more node CPU (issue 4,
 # session 13).
 BASIC_TYPO_FIELD = "short_folded"
-# All words up to two, then all but one (after stop words).
-RELAXED_MATCH = "2<-1"
+# Most words: one of two, all but one of three or four, then three in four (after stop
+# words), as the database backend falls back to the words it finds ("où acheter des
+# œufs" finds the eggs on a page that never says "acheter").
+RELAXED_MATCH = "1<-1 4<75%"
+
+
+# Multipliers added to 1: a news item's recency, the resident's own commune, nearness.
+RECENCY_WEIGHT = 0.15
+HOME_WEIGHT = 0.2
+NEAR_WEIGHT = 0.15
 
 
 def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -42,13 +50,10 @@ def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _relaxes(folded: list[str]) -> bool:
     """Whether the relaxed clause (RELAXED_MATCH) can match more than the all-words one,
-    for a query's folded words. With two words or fewer it asks for all of them, as the
-    first clause does: the first clause then takes its boost (2 + 0.2), for the same
-    hits and scores with one clause less for the node (issue 4: checked on the benchmark
-    index, synonyms included; on the "basic" profile the clause was 0.57 ms of 3.9 ms of
-    node CPU per search). Folded words bound the analyzer's terms from above, except in
-    scripts the standard tokenizer splits finer (CJK): those keep the clause."""
-    return len(folded) > 2 or not all(word.isascii() for word in folded)
+    for a query's folded words: from two words on. Folded words bound the analyzer's
+    terms from above, except in scripts the standard tokenizer splits finer (CJK): those
+    keep the clause."""
+    return len(folded) > 1 or not all(word.isascii() for word in folded)
 
 
 def _basic_typos(folded: str) -> dict[str, Any]:
@@ -204,17 +209,23 @@ def search_body(query: BackendQuery, text_query: dict[str, Any] | None, *,
     """The body of a search: `text_query` (or every document) in the filters, scored
     by recency and nearness, with facets, paging and highlights."""
     functions: list[dict[str, Any]] = [
-        {"filter": {"term": {"kind": "news"}}, "weight": 1,
+        {"filter": {"term": {"kind": "news"}}, "weight": RECENCY_WEIGHT,
          "gauss": {"date": {"origin": query.now.isoformat(), "scale": "30d",
                             "offset": "2d", "decay": 0.5}}}]
+    if query.near_communes:
+        functions.append({"filter": {"term": {"commune": query.near_communes[0]}},
+                          "weight": HOME_WEIGHT})
     if query.origin is not None:
-        functions.append({"weight": 1, "gauss": {"location": {
-            "origin": {"lat": query.origin[0], "lon": query.origin[1]},
-            "scale": "10km", "offset": "2km", "decay": 0.5}}})
+        # Only what has a position: a missing one scores the decay's full weight.
+        functions.append({"filter": {"exists": {"field": "location"}},
+                          "weight": NEAR_WEIGHT, "gauss": {"location": {
+                              "origin": {"lat": query.origin[0], "lon": query.origin[1]},
+                              "scale": "10km", "offset": "2km", "decay": 0.5}}})
     scored = {"function_score": {
         "query": {"bool": {"must": [text_query or {"match_all": {}}],
                            "filter": filter_clauses(query)}},
-        # 1 + recency (news) + nearness: a multiplier from 1 to 3.
+        # 1 + recency (news) + own commune + nearness: a multiplier from 1 to 1.5,
+        # tie-breaks rather than reasons to rank (relevance before recency).
         "functions": [{"weight": 1}, *functions], "score_mode": "sum",
         "boost_mode": "multiply"}}
     selections = facet_filters(query)
