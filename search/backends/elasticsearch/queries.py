@@ -40,6 +40,16 @@ HOME_WEIGHT = 0.2
 NEAR_WEIGHT = 0.15
 
 
+# A typo match weighs this much of an exact one: a rare word a letter or two from the
+# one typed ("passeront" for "passeport") scored twice the page holding the word itself.
+TYPO_WEIGHT = 0.05
+
+
+def _typo(clause: dict[str, Any]) -> dict[str, Any]:
+    """`clause` (a typo-tolerant match) weighed TYPO_WEIGHT: below the words as typed."""
+    return {"bool": {"must": [clause], "boost": TYPO_WEIGHT}}
+
+
 def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
     """One query, or the best-scoring of several (a hit that matches a query and its
     synonym scores once). Synonyms count as much as the words typed: weighing them
@@ -89,15 +99,15 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
         # asks for the words as typed or for a variant with synonyms in place.
         variants = synonym_variants(folded.split(), locale)
         relaxed = any(_relaxes(variant.split()) for variant in variants)
-        typo_clause = (_basic_typos(folded) if fuzzy else
-                       {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
-                                        "operator": "and"}})
+        typo_clause = {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
+                                       "operator": "and"}}
         return {"bool": {"should": [
             _best([{"multi_match": {"query": variant, "fields": BASIC_FIELDS,
                                     "type": "cross_fields", "operator": "and",
                                     "boost": 2 if relaxed else 2.2}}
                    for variant in variants]),
             typo_clause,
+            *([_typo(_basic_typos(folded))] if fuzzy else []),
             _best([{"match_phrase": {"title_folded": {"query": variant, "slop": 2,
                                                       "boost": 3}}}
                    for variant in variants]),
@@ -108,14 +118,16 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
               if relaxed else []),
         ], "minimum_should_match": 1}}
     relaxed = _relaxes(words(text))
-    typos = FUZZY_OPTIONS if fuzzy else {}
     return {"bool": {"should": [
         {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
                          "operator": "and", "boost": 2 if relaxed else 2.2}},
         # Typos: fuzziness with the index analyzer (no synonym graph to expand).
         # Not over the body: fuzzy expansion there costs the most and adds noise.
-        {"multi_match": {"query": text, "fields": FUZZY_FIELDS, **typos,
+        {"multi_match": {"query": text, "fields": FUZZY_FIELDS,
                          "operator": "and", "analyzer": "text_index"}},
+        *([_typo({"multi_match": {"query": text, "fields": FUZZY_FIELDS, **FUZZY_OPTIONS,
+                                  "operator": "and", "analyzer": "text_index"}})]
+          if fuzzy else []),
         {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
         {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
                          "operator": "and", "boost": 0.5}},
