@@ -31,6 +31,10 @@ class Capabilities:
     highlight: bool = True
     versioned_writes: bool = True  # an older write never overwrites a newer one
     analysis: str = ""             # name of the analysis chain in use
+    # Words near in meaning to those typed (BackendQuery.expansions), used when the words
+    # typed find too little; the query service reports it on only with the model
+    # installed (search/query/expansion.py).
+    query_expansion: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         # Flat fields: a shallow copy (asdict's recursive deep copy ran on every search).
@@ -53,6 +57,9 @@ class BackendQuery:
     # The resident's commune, then its neighbours nearest first (those without
     # coordinates last): equal matches rank in this order (the resident's own first).
     near_communes: tuple[str, ...] = ()
+    # Corpus words near in meaning to the words typed (capabilities.query_expansion):
+    # a fallback weighed below the words typed, their synonyms and their typos.
+    expansions: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

@@ -62,7 +62,8 @@ class DatabaseSearchBackend(SearchBackend):
     capabilities = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
                                 synonyms=True, geo_distance=False, recency_boost=False,
                                 autocomplete=True, facets=True, highlight=True,
-                                versioned_writes=True, analysis="folded-words")
+                                versioned_writes=True, analysis="folded-words",
+                                query_expansion=True)
 
     @property
     def postgres(self) -> bool:
@@ -219,6 +220,14 @@ class DatabaseSearchBackend(SearchBackend):
             # Nothing has every word: fall back to any word typed, best matches first
             # (not a synonym's words: "déchèterie" would find every "centre").
             base = self._text_filter(self._base(query), phrases[:1], relaxed=True)
+        if phrases and query.expansions and not base.exists():
+            # Still nothing: the words near in meaning (any of them), as the words typed.
+            nearby = tuple(dict.fromkeys(word for expansion in query.expansions
+                                         for word in words(expansion)
+                                         if word not in FRENCH_STOP_WORDS))[:MAX_TERMS]
+            if nearby:
+                base = self._text_filter(self._base(query), [nearby], relaxed=True)
+                terms = list(nearby)
         facet_filters = self._facet_filters(query)
 
         def except_facet(name: str) -> QuerySet:

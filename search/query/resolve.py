@@ -24,6 +24,7 @@ from .contract import (
     SearchRequestError,
 )
 from .dates import DATE_BUCKETS, date_buckets, date_intent
+from .expansion import expansions
 
 # "St Nazaire", "Ste-Reine": the abbreviations of place names, spelled out (typed as
 # a word prefix, "st" matched "stade", "station"…).
@@ -140,6 +141,8 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
         # Searching from a commune's site: never what that commune holds back.
         exclude_ids=tuple(withheld_page_ids(insee_code=centre.insee_code)) if centre else (),
         origin=origin, near_communes=neighbour_codes(centre) if centre else (),
+        expansions=(expansions(text) if text and request.locale == "fr"
+                    and backend.capabilities.query_expansion else ()),
         kinds=_values(tuple(request.kinds), "kind", allowed=kind_labels()),
         communes=_values(tuple(request.communes), "communes", pattern=INSEE_CODE),
         categories=_values(tuple(request.categories), "category", pattern=_SLUG),

@@ -40,6 +40,8 @@ HOME_WEIGHT = 0.2
 NEAR_WEIGHT = 0.15
 
 
+# A word near in meaning weighs this much of a word typed (search/query/expansion.py).
+EXPANSION_WEIGHT = 0.05
 # A typo match weighs this much of an exact one: a rare word a letter or two from the
 # one typed ("passeront" for "passeport") scored twice the page holding the word itself.
 TYPO_WEIGHT = 0.05
@@ -86,9 +88,18 @@ def _minute(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
+def _nearby(expansions: tuple[str, ...], fields: list[str], folded: bool) -> list[dict]:
+    """The clause of the words near in meaning (any of them), weighed EXPANSION_WEIGHT."""
+    if not expansions:
+        return []
+    text = " ".join(words(" ".join(expansions)) if folded else expansions)
+    return [{"multi_match": {"query": text, "fields": fields, "operator": "or",
+                             "boost": EXPANSION_WEIGHT}}] if text else []
+
+
 def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
-               synonym_variants: Callable[[list[str], str], list[str]]
-               ) -> dict[str, Any] | None:
+               synonym_variants: Callable[[list[str], str], list[str]],
+               expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The scoring query of `text`. Without `fuzzy` the typo clause matches the words
     as typed: it still rewards a field holding every word, without the expansion."""
     if profile == "basic":
@@ -108,6 +119,7 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
                    for variant in variants]),
             typo_clause,
             *([_typo(_basic_typos(folded))] if fuzzy else []),
+            *_nearby(expansions, BASIC_FIELDS, folded=True),
             _best([{"match_phrase": {"title_folded": {"query": variant, "slop": 2,
                                                       "boost": 3}}}
                    for variant in variants]),
@@ -128,6 +140,7 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
         *([_typo({"multi_match": {"query": text, "fields": FUZZY_FIELDS, **FUZZY_OPTIONS,
                                   "operator": "and", "analyzer": "text_index"}})]
           if fuzzy else []),
+        *_nearby(expansions, FULL_FIELDS, folded=False),
         {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
         {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
                          "operator": "and", "boost": 0.5}},

@@ -41,11 +41,19 @@ class Command(BaseCommand):
             "--set", default="dev", choices=SETS,
             help="The residents' development half (default), their test half (score it "
                  "once, after all tuning), or the project's older Donges-only set.")
+        parser.add_argument("--no-expansion", action="store_true",
+                            help="Without the words near in meaning (CLOCHER_SEARCH_EXPANSION"
+                                 " = False): what expansion adds.")
         parser.add_argument("--bm25", action="store_true",
                             help="Also score a plain BM25 baseline on the same queries.")
 
     def handle(self, *, backend: list[str] | None, per_query: bool, json: str | None,
-               set: str, bm25: bool, **options) -> None:
+               set: str, bm25: bool, no_expansion: bool, **options) -> None:
+        with override_settings(CLOCHER_SEARCH_EXPANSION=not no_expansion):
+            self._handle(backend=backend, per_query=per_query, json=json, set=set, bm25=bm25)
+
+    def _handle(self, *, backend: list[str] | None, per_query: bool, json: str | None,
+                set: str, bm25: bool) -> None:
         try:
             import ranx  # noqa: F401 (scores the runs: search/relevance.py)
 
