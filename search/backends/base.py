@@ -32,8 +32,7 @@ class Capabilities:
     versioned_writes: bool = True  # an older write never overwrites a newer one
     analysis: str = ""             # name of the analysis chain in use
     # Words near in meaning to those typed (BackendQuery.expansions), used when the words
-    # typed find too little; the query service reports it on only with the model
-    # installed (search/query/expansion.py).
+    # typed find too little: on where the model is installed (search/expansion.py).
     query_expansion: bool = False
 
     def as_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ scoring: declared in `capabilities`, not imitated.
 
 import time
 from collections import Counter
+from dataclasses import replace
 from functools import reduce
 from operator import and_ as operator_and
 from operator import or_ as operator_or
@@ -30,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Greatest
 
 from ..documents import SearchDocument
+from ..expansion import expansion_available
 from ..models import SearchEntry
 from ..text import FRENCH_STOP_WORDS, folded_text, highlight, words
 from .base import BackendHit, BackendQuery, BackendResults, Capabilities, SearchBackend
@@ -59,11 +61,14 @@ def _entry(document: SearchDocument) -> SearchEntry:
 
 
 class DatabaseSearchBackend(SearchBackend):
-    capabilities = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
+    declared = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
                                 synonyms=True, geo_distance=False, recency_boost=False,
                                 autocomplete=True, facets=True, highlight=True,
-                                versioned_writes=True, analysis="folded-words",
-                                query_expansion=True)
+                                versioned_writes=True, analysis="folded-words")
+
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        return replace(self.declared, query_expansion=expansion_available())
 
     @property
     def postgres(self) -> bool:

@@ -10,6 +10,7 @@ from cms.content.kinds import kind_labels
 from cms.readmodel.audience import withheld_page_ids
 
 from ..backends import BackendQuery, get_search_backend
+from ..expansion import expansions
 from ..text import clean_query
 from .communes import INSEE_CODE, commune_checked, communes_by_insee, neighbour_codes
 from .contract import (
@@ -24,7 +25,6 @@ from .contract import (
     SearchRequestError,
 )
 from .dates import DATE_BUCKETS, date_buckets, date_intent
-from .expansion import expansions
 
 # "St Nazaire", "Ste-Reine": the abbreviations of place names, spelled out (typed as
 # a word prefix, "st" matched "stade", "station"…).

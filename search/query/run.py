@@ -19,7 +19,6 @@ from .contract import (
     Suggestion,
 )
 from .dates import DATE_BUCKETS
-from .expansion import expansion_available
 from .resolve import request_resolve
 
 
@@ -73,15 +72,7 @@ def search_run(*, request: SearchRequest) -> SearchResults:
         hits=[_hit(hit, query.origin) for hit in raw.hits], total=raw.total,
         page=request.page, page_size=request.page_size,
         facets=_facets(raw.facets, query, communes),
-        capabilities=_capabilities(backend), scope_communes=query.scope_communes)
-
-
-def _capabilities(backend) -> dict:
-    capabilities = backend.capabilities.as_dict()
-    # Words near in meaning need the model package besides a backend that uses them.
-    capabilities["query_expansion"] = bool(capabilities.get("query_expansion")
-                                           and expansion_available())
-    return capabilities
+        capabilities=backend.capabilities.as_dict(), scope_communes=query.scope_communes)
 
 
 def search_suggest(*, text: str, locale: str = "fr", commune: str | None = None,

