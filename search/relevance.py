@@ -149,7 +149,7 @@ def _score(queries: list[JudgedQuery], qrels: dict[str, dict[str, int]],
         intents.setdefault(query.intent, []).append(query.key)
     per_intent = {intent: {metric: sum(per_query[key][metric] for key in keys if key in kept)
                            / max(1, sum(key in kept for key in keys)) for metric in METRICS}
-                  for intent, keys in intents.items()}
+                  for intent, keys in intents.items() if any(key in kept for key in keys)}
     return RelevanceReport(
         ndcg_at_10=float(scores["ndcg@10"]), mrr=float(scores["mrr"]),
         recall_at_10=float(scores["recall@10"]), queries=len(kept), skipped=sorted(empty),
