@@ -26,7 +26,7 @@ from .contract import (
 )
 from .dates import DATE_BUCKETS, date_buckets, date_intent
 
-# "St Nazaire", "Ste-Reine": the abbreviations of place names, spelled out (typed as
+# "St Nazaire", "Ste-Reine": the abbreviations of French place names, spelled out (typed as
 # a word prefix, "st" matched "stade", "station"…).
 _SAINT = re.compile(r"\b(st|ste)\b\.?", re.IGNORECASE)
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
@@ -49,8 +49,10 @@ def _text(request: SearchRequest) -> str:
         raise SearchRequestError("q", "Expected text.")
     if len(request.text) > MAX_TEXT_LENGTH:
         raise SearchRequestError("q", f"At most {MAX_TEXT_LENGTH} characters.")
-    return _SAINT.sub(lambda match: "saint" if len(match.group(1)) == 2 else "sainte",
-                      clean_query(request.text))
+    text = clean_query(request.text)
+    if request.locale != "fr":  # "St" is "Street" in English
+        return text
+    return _SAINT.sub(lambda match: "saint" if len(match.group(1)) == 2 else "sainte", text)
 
 
 def _values(values: tuple[str, ...], param: str, pattern: re.Pattern[str] | None = None,
