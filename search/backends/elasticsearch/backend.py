@@ -11,8 +11,9 @@ import html
 from dataclasses import replace
 from typing import Any
 
+from ...expansion import expansion_available
 from ...text import FRENCH_STOP_WORDS, highlight, words
-from ..base import BackendHit, BackendQuery, BackendResults
+from ..base import BackendHit, BackendQuery, BackendResults, Capabilities
 from . import queries
 from .indexing import ElasticsearchIndexing
 
@@ -31,9 +32,15 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
 
     # -- reads ------------------------------------------------------------------------
 
-    def _text_query(self, text: str, *, fuzzy: bool, locale: str = "fr") -> dict[str, Any] | None:
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        return replace(super().capabilities, query_expansion=expansion_available())
+
+    def _text_query(self, text: str, *, fuzzy: bool, locale: str = "fr",
+                    expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:
         return queries.text_query(text, fuzzy=fuzzy, locale=locale, profile=self.profile,
-                                  synonym_variants=self.synonym_variants)
+                                  synonym_variants=self.synonym_variants,
+                                  expansions=expansions)
 
     def _ask(self, query: BackendQuery, text_query: dict[str, Any] | None) -> dict[str, Any]:
         return self._call(self.client.search, index=self.alias(query.locale),
@@ -54,8 +61,9 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
                 return BackendResults(hits=[], total=0, facets={})
             response = self._ask(query, text_query)
             if response["hits"]["total"]["value"] < query.limit:
-                response = self._ask(query, self._text_query(query.text, fuzzy=True,
-                                                             locale=query.locale))
+                # Typos, and the words near in meaning: both below the words typed.
+                response = self._ask(query, self._text_query(
+                    query.text, fuzzy=True, locale=query.locale, expansions=query.expansions))
         terms = self._marked_words(query)
         hits = [self._hit(hit, terms) for hit in response["hits"].get("hits", [])]
         raw_aggs = response.get("aggregations", {})

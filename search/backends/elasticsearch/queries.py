@@ -28,8 +28,28 @@ BASIC_FIELDS = ["title_folded^4", "folded"]
 # field: over `title_folded` and `folded`, a typo pass cost 36 % more node CPU (issue 4,
 # session 13).
 BASIC_TYPO_FIELD = "short_folded"
-# All words up to two, then all but one (after stop words).
-RELAXED_MATCH = "2<-1"
+# Most words: one of two, all but one of three or four, then three in four (after stop
+# words), as the database backend falls back to the words it finds ("où acheter des
+# œufs" finds the eggs on a page that never says "acheter").
+RELAXED_MATCH = "1<-1 4<75%"
+
+
+# Multipliers added to 1: a news item's recency, the resident's own commune, nearness.
+RECENCY_WEIGHT = 0.15
+HOME_WEIGHT = 0.2
+NEAR_WEIGHT = 0.15
+
+
+# A word near in meaning weighs this much of a word typed (search/expansion.py).
+EXPANSION_WEIGHT = 0.05
+# A typo match weighs this much of an exact one: a rare word a letter or two from the
+# one typed ("passeront" for "passeport") scored twice the page holding the word itself.
+TYPO_WEIGHT = 0.05
+
+
+def _typo(clause: dict[str, Any]) -> dict[str, Any]:
+    """`clause` (a typo-tolerant match) weighed TYPO_WEIGHT: below the words as typed."""
+    return {"bool": {"must": [clause], "boost": TYPO_WEIGHT}}
 
 
 def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -42,13 +62,10 @@ def _best(queries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _relaxes(folded: list[str]) -> bool:
     """Whether the relaxed clause (RELAXED_MATCH) can match more than the all-words one,
-    for a query's folded words. With two words or fewer it asks for all of them, as the
-    first clause does: the first clause then takes its boost (2 + 0.2), for the same
-    hits and scores with one clause less for the node (issue 4: checked on the benchmark
-    index, synonyms included; on the "basic" profile the clause was 0.57 ms of 3.9 ms of
-    node CPU per search). Folded words bound the analyzer's terms from above, except in
-    scripts the standard tokenizer splits finer (CJK): those keep the clause."""
-    return len(folded) > 2 or not all(word.isascii() for word in folded)
+    for a query's folded words: from two words on. Folded words bound the analyzer's
+    terms from above, except in scripts the standard tokenizer splits finer (CJK): those
+    keep the clause."""
+    return len(folded) > 1 or not all(word.isascii() for word in folded)
 
 
 def _basic_typos(folded: str) -> dict[str, Any]:
@@ -71,9 +88,18 @@ def _minute(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
+def _nearby(expansions: tuple[str, ...], fields: list[str], folded: bool) -> list[dict]:
+    """The clause of the words near in meaning (any of them), weighed EXPANSION_WEIGHT."""
+    if not expansions:
+        return []
+    text = " ".join(words(" ".join(expansions)) if folded else expansions)
+    return [{"multi_match": {"query": text, "fields": fields, "operator": "or",
+                             "boost": EXPANSION_WEIGHT}}] if text else []
+
+
 def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
-               synonym_variants: Callable[[list[str], str], list[str]]
-               ) -> dict[str, Any] | None:
+               synonym_variants: Callable[[list[str], str], list[str]],
+               expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The scoring query of `text`. Without `fuzzy` the typo clause matches the words
     as typed: it still rewards a field holding every word, without the expansion."""
     if profile == "basic":
@@ -84,33 +110,41 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
         # asks for the words as typed or for a variant with synonyms in place.
         variants = synonym_variants(folded.split(), locale)
         relaxed = any(_relaxes(variant.split()) for variant in variants)
-        typo_clause = (_basic_typos(folded) if fuzzy else
-                       {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
-                                        "operator": "and"}})
+        typo_clause = {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
+                                       "operator": "and"}}
         return {"bool": {"should": [
             _best([{"multi_match": {"query": variant, "fields": BASIC_FIELDS,
                                     "type": "cross_fields", "operator": "and",
                                     "boost": 2 if relaxed else 2.2}}
                    for variant in variants]),
             typo_clause,
+            *([_typo(_basic_typos(folded))] if fuzzy else []),
+            *_nearby(expansions, BASIC_FIELDS, folded=True),
             _best([{"match_phrase": {"title_folded": {"query": variant, "slop": 2,
                                                       "boost": 3}}}
                    for variant in variants]),
+            # Most words, counted without stop words (the "basic" fields keep them:
+            # "où acheter des œufs" is two words, not four).
             *([_best([{"multi_match": {"query": variant, "fields": BASIC_FIELDS,
                                        "type": "cross_fields",
                                        "minimum_should_match": RELAXED_MATCH,
-                                       "boost": 0.2}} for variant in variants])]
+                                       "boost": 0.2}}
+                      for variant in synonym_variants(
+                          words(text, drop_stop_words=True), locale)])]
               if relaxed else []),
         ], "minimum_should_match": 1}}
     relaxed = _relaxes(words(text))
-    typos = FUZZY_OPTIONS if fuzzy else {}
     return {"bool": {"should": [
         {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
                          "operator": "and", "boost": 2 if relaxed else 2.2}},
         # Typos: fuzziness with the index analyzer (no synonym graph to expand).
         # Not over the body: fuzzy expansion there costs the most and adds noise.
-        {"multi_match": {"query": text, "fields": FUZZY_FIELDS, **typos,
+        {"multi_match": {"query": text, "fields": FUZZY_FIELDS,
                          "operator": "and", "analyzer": "text_index"}},
+        *([_typo({"multi_match": {"query": text, "fields": FUZZY_FIELDS, **FUZZY_OPTIONS,
+                                  "operator": "and", "analyzer": "text_index"}})]
+          if fuzzy else []),
+        *_nearby(expansions, FULL_FIELDS, folded=False),
         {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
         {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
                          "operator": "and", "boost": 0.5}},
@@ -204,17 +238,23 @@ def search_body(query: BackendQuery, text_query: dict[str, Any] | None, *,
     """The body of a search: `text_query` (or every document) in the filters, scored
     by recency and nearness, with facets, paging and highlights."""
     functions: list[dict[str, Any]] = [
-        {"filter": {"term": {"kind": "news"}}, "weight": 1,
+        {"filter": {"term": {"kind": "news"}}, "weight": RECENCY_WEIGHT,
          "gauss": {"date": {"origin": query.now.isoformat(), "scale": "30d",
                             "offset": "2d", "decay": 0.5}}}]
+    if query.near_communes:
+        functions.append({"filter": {"term": {"commune": query.near_communes[0]}},
+                          "weight": HOME_WEIGHT})
     if query.origin is not None:
-        functions.append({"weight": 1, "gauss": {"location": {
-            "origin": {"lat": query.origin[0], "lon": query.origin[1]},
-            "scale": "10km", "offset": "2km", "decay": 0.5}}})
+        # Only what has a position: a missing one scores the decay's full weight.
+        functions.append({"filter": {"exists": {"field": "location"}},
+                          "weight": NEAR_WEIGHT, "gauss": {"location": {
+                              "origin": {"lat": query.origin[0], "lon": query.origin[1]},
+                              "scale": "10km", "offset": "2km", "decay": 0.5}}})
     scored = {"function_score": {
         "query": {"bool": {"must": [text_query or {"match_all": {}}],
                            "filter": filter_clauses(query)}},
-        # 1 + recency (news) + nearness: a multiplier from 1 to 3.
+        # 1 + recency (news) + own commune + nearness: a multiplier from 1 to 1.5,
+        # tie-breaks rather than reasons to rank (relevance before recency).
         "functions": [{"weight": 1}, *functions], "score_mode": "sum",
         "boost_mode": "multiply"}}
     selections = facet_filters(query)

@@ -1,0 +1,287 @@
+"""The residents' judged set: French queries asked from every demo commune (issue 26).
+
+Written and graded by reading the demo's text (cms/content/demo/data/ and the rotation
+of `cms.content.demo.realistic._plan`) before any of them was run. Each row is
+(intent, resident's INSEE code, query, judgments); the resident searches with the
+default scope (their commune and its neighbours, `neighbour_codes`).
+
+Judgments name demo pages as "<kind>/<slug>" and apply to that page in every commune of
+the resident's scope: graded 3 (what was asked), 2 (relevant), 1 (related) on the
+resident's own commune's page, one less (at least 1) on a neighbour's copy, as the
+town-hall hours of the resident's own commune answer better than a neighbour's. An
+"@<insee>" suffix limits a judgment to one commune, graded as written (the query named
+that commune). A "~<bucket>" suffix keeps events in that date bucket at the run.
+Events that are over and alerts that have expired count only for the "past" intent,
+which is asked with `include_past_events`. An empty judgment dict: no page of the
+resident's scope answers (the best answer is nothing).
+
+Intents: colloquial (a word or concept the page does not use), need (what the resident
+wants to do), place (a commune named, with or without "Saint"/"St"), typo-short and
+typo-long (a typo in a word of up to four letters / five or more), season (something out
+of its season), none (no good answer), plain (the page's own words), date (a date
+phrase), past (something over, asked for explicitly).
+
+Split: `split(row)` puts each row in "dev" (tuning) or "test" (scored once, at the end)
+by a hash of the resident and the query, so adding a row never moves another one.
+"""
+
+import hashlib
+
+DONGES, MONTOIR, TRIGNAC, SAINT_MALO, BESNE = "44052", "44103", "44210", "44176", "44013"
+SAINT_JOACHIM, PRINQUIAU, SAVENAY, LAVAU, PAIMBOEUF = ("44168", "44137", "44195", "44080",
+                                                       "44116")
+
+Row = tuple[str, str, str, dict[str, int]]
+
+RESIDENT_QUERIES: list[Row] = [
+    # Donges -----------------------------------------------------------------------
+    ("colloquial", DONGES, "tempête", {"alert/vigilance-vents-violents": 3}),
+    ("colloquial", DONGES, "rafales de vent ce soir", {"alert/vigilance-vents-violents": 3}),
+    ("colloquial", DONGES, "plus d'eau au robinet", {"alert/coupure-eau": 3}),
+    ("plain", DONGES, "coupure d'eau", {"alert/coupure-eau": 3}),
+    ("colloquial", DONGES, "ballon rond", {"directory/union-sportive": 3}),
+    ("need", DONGES, "inscrire mon fils au foot", {"directory/union-sportive": 3}),
+    ("need", DONGES, "acheter du lait frais à la ferme", {"directory/ferme-laitiere": 3,
+                                                          "directory/epicerie": 1}),
+    ("need", DONGES, "où acheter des légumes bio", {"directory/maraicher": 3,
+                                                   "directory/amap": 2,
+                                                   "event/marche-producteurs": 2}),
+    ("colloquial", DONGES, "danse bretonne", {"event/fest-noz": 3}),
+    ("plain", DONGES, "horaires de la mairie", {"info/horaires-mairie": 3,
+                                                "alert/mairie-fermee": 1}),
+    ("typo-long", DONGES, "mediatèque", {"directory/mediatheque": 3,
+                                        "news/mediatheque-horaires": 3}),
+    ("typo-long", DONGES, "boulangeri", {"directory/boulangerie": 3,
+                                        "news/nouvelle-boulangerie": 2}),
+    ("season", DONGES, "fraises", {"directory/maraicher": 2}),
+    ("none", DONGES, "piscine municipale", {}),
+    ("none", DONGES, "pharmacie de garde", {}),
+    ("past", DONGES, "canicule", {"alert/canicule": 3}),
+    ("colloquial", DONGES, "chaleur", {}),
+    ("place", DONGES, "marché de Noël Saint-Malo-de-Guersac",
+     {"event/marche-de-noel@44176": 3, "event/marche-de-noel@44052": 1}),
+    ("place", DONGES, "vide grenier st malo", {"event/vide-grenier@44176": 3,
+                                               "event/vide-grenier@44052": 1}),
+    # Montoir-de-Bretagne ------------------------------------------------------------
+    ("colloquial", MONTOIR, "déviation", {"alert/route-barree": 3}),
+    ("colloquial", MONTOIR, "route fermée", {"alert/route-barree": 3}),
+    ("need", MONTOIR, "envoyer un colis", {"directory/agence-postale": 3,
+                                          "directory/bar-tabac": 2}),
+    ("colloquial", MONTOIR, "timbres", {"directory/agence-postale": 3}),
+    ("need", MONTOIR, "où acheter des œufs", {"directory/volailles": 3, "directory/amap": 2}),
+    ("plain", MONTOIR, "miel", {"directory/apiculteur": 3, "event/marche-de-noel": 1}),
+    ("colloquial", MONTOIR, "abeilles", {"directory/apiculteur": 3}),
+    ("colloquial", MONTOIR, "journal et cigarettes", {"directory/bar-tabac": 3}),
+    ("colloquial", MONTOIR, "marche à pied en groupe", {"directory/randonneurs": 3}),
+    ("need", MONTOIR, "observer les oiseaux", {"event/balade-oiseaux": 3}),
+    ("colloquial", MONTOIR, "jumelles hérons", {"event/balade-oiseaux": 3}),
+    ("plain", MONTOIR, "recensement", {"news/recensement": 3}),
+    ("colloquial", MONTOIR, "agent recenseur passage", {"news/recensement": 3}),
+    ("typo-long", MONTOIR, "recensment", {"news/recensement": 3}),
+    ("typo-short", MONTOIR, "mile", {"directory/apiculteur": 3}),
+    ("none", MONTOIR, "cinéma", {}),
+    ("colloquial", MONTOIR, "yoga", {"directory/amicale-laique": 3}),
+    ("season", MONTOIR, "chapon pour Noël", {"directory/volailles": 3}),
+    ("place", MONTOIR, "mairie de Trignac", {"info/horaires-mairie@44210": 3}),
+    # Trignac ------------------------------------------------------------------------
+    ("colloquial", TRIGNAC, "garderie", {"info/ecoles": 3}),
+    ("colloquial", TRIGNAC, "cantine", {"info/ecoles": 3, "event/conseil-municipal": 1}),
+    ("colloquial", TRIGNAC, "poubelles jaunes", {"info/collecte-dechets": 3,
+                                                 "alert/collecte-decalee": 3}),
+    ("need", TRIGNAC, "quand sortir les poubelles", {"info/collecte-dechets": 3,
+                                                     "alert/collecte-decalee": 3}),
+    ("need", TRIGNAC, "aide alimentaire", {"directory/ccas": 3,
+                                           "news/collecte-solidaire": 2}),
+    ("colloquial", TRIGNAC, "restos du coeur", {"news/collecte-solidaire": 2,
+                                                "directory/ccas": 2}),
+    ("need", TRIGNAC, "donner son sang", {"event/collecte-sang": 3}),
+    ("colloquial", TRIGNAC, "composteur gratuit", {"event/atelier-compostage": 3}),
+    ("colloquial", TRIGNAC, "internet haut débit", {"news/fibre-optique": 3}),
+    ("colloquial", TRIGNAC, "lampadaires éteints la nuit", {"news/eclairage-public": 3}),
+    ("need", TRIGNAC, "nouveaux arrivants", {"news/nouveaux-habitants": 3}),
+    ("colloquial", TRIGNAC, "belote", {"directory/club-amitie": 3}),
+    ("need", TRIGNAC, "fromage de chèvre", {"directory/chevrerie": 3}),
+    ("plain", TRIGNAC, "cidre", {"directory/verger": 3, "event/marche-producteurs": 2}),
+    ("colloquial", TRIGNAC, "panier de légumes", {"directory/amap": 3,
+                                                  "directory/maraicher": 2}),
+    ("typo-long", TRIGNAC, "chevrerei", {"directory/chevrerie": 3}),
+    ("typo-short", TRIGNAC, "ccsa", {"directory/ccas": 3}),
+    ("none", TRIGNAC, "gendarmerie", {}),
+    ("place", TRIGNAC, "épicerie Prinquiau", {}),
+    # Saint-Malo-de-Guersac ---------------------------------------------------------
+    ("colloquial", SAINT_MALO, "inondation", {"alert/vigilance-crues": 3}),
+    ("colloquial", SAINT_MALO, "montée des eaux", {"alert/vigilance-crues": 3}),
+    ("plain", SAINT_MALO, "brocante", {"event/vide-grenier": 3}),
+    ("plain", SAINT_MALO, "marché de producteurs", {"event/marche-producteurs": 3}),
+    ("colloquial", SAINT_MALO, "coupe de cheveux", {"directory/coiffure": 3}),
+    ("colloquial", SAINT_MALO, "coiffeur", {"directory/coiffure": 3}),
+    ("colloquial", SAINT_MALO, "bouquins", {"directory/mediatheque": 3,
+                                             "news/mediatheque-horaires": 2}),
+    ("plain", SAINT_MALO, "médiathèque horaires", {"news/mediatheque-horaires": 3,
+                                                   "directory/mediatheque": 2}),
+    ("need", SAINT_MALO, "inscription à l'école", {"news/inscriptions-scolaires": 3,
+                                                   "info/ecoles": 2}),
+    ("colloquial", SAINT_MALO, "chantier place de la mairie", {"news/travaux-centre-bourg": 3}),
+    ("colloquial", SAINT_MALO, "bénévoles fêtes du village", {"directory/comite-des-fetes": 3}),
+    ("plain", SAINT_MALO, "Noël", {"event/marche-de-noel": 3}),
+    ("season", SAINT_MALO, "marché de noël", {"event/marche-de-noel": 3}),
+    ("typo-long", SAINT_MALO, "vide greniers", {"event/vide-grenier": 3}),
+    ("typo-short", SAINT_MALO, "fot", {"directory/union-sportive": 3}),
+    ("none", SAINT_MALO, "médecin", {}),
+    ("place", SAINT_MALO, "St-Joachim frelons", {"alert/frelons-asiatiques@44168": 3}),
+    ("place", SAINT_MALO, "Saint Joachim", {"alert/frelons-asiatiques@44168": 1,
+                                            "info/horaires-mairie@44168": 1}),
+    # Besné ------------------------------------------------------------------------
+    ("colloquial", BESNE, "fanfare", {"event/concert-harmonie": 3}),
+    ("plain", BESNE, "concert", {"event/concert-harmonie": 3, "event/fest-noz": 1}),
+    ("colloquial", BESNE, "musique de film", {"event/concert-harmonie": 3}),
+    ("colloquial", BESNE, "jogging", {"event/foulees": 3}),
+    ("plain", BESNE, "course 10 km", {"event/foulees": 3}),
+    ("colloquial", BESNE, "mairie fermée samedi", {"alert/mairie-fermee": 3,
+                                                   "info/horaires-mairie": 1}),
+    ("need", BESNE, "acheter du pain", {"directory/boulangerie": 3,
+                                        "news/nouvelle-boulangerie": 2,
+                                        "directory/bar-tabac": 1}),
+    ("colloquial", BESNE, "pain au levain", {"directory/boulangerie": 3,
+                                             "news/nouvelle-boulangerie": 3}),
+    ("colloquial", BESNE, "ping-pong", {"directory/amicale-laique": 3}),
+    ("plain", BESNE, "théâtre", {"directory/amicale-laique": 2,
+                                 "event/spectacle-jeune-public": 3}),
+    ("colloquial", BESNE, "ramassage des déchets dans la nature",
+     {"news/nettoyons-la-nature": 3}),
+    ("colloquial", BESNE, "élection des jeunes conseillers",
+     {"news/conseil-municipal-enfants": 3}),
+    ("plain", BESNE, "conseil municipal", {"event/conseil-municipal": 3,
+                                           "news/conseil-municipal-enfants": 1}),
+    ("typo-long", BESNE, "apiculter", {"directory/apiculteur": 3}),
+    ("typo-short", BESNE, "lai", {"directory/ferme-laitiere": 3}),
+    ("none", BESNE, "taxi", {}),
+    ("past", BESNE, "repas des anciens", {"event/repas-des-aines": 3}),
+    # Saint-Joachim ----------------------------------------------------------------
+    ("colloquial", SAINT_JOACHIM, "guêpes nid", {"alert/frelons-asiatiques": 3}),
+    ("plain", SAINT_JOACHIM, "frelon asiatique", {"alert/frelons-asiatiques": 3}),
+    ("colloquial", SAINT_JOACHIM, "personnes âgées", {"directory/club-amitie": 3,
+                                                      "directory/ccas": 2}),
+    ("need", SAINT_JOACHIM, "portage de repas à domicile", {"directory/ccas": 3}),
+    ("colloquial", SAINT_JOACHIM, "jus de pomme", {"directory/verger": 3}),
+    ("colloquial", SAINT_JOACHIM, "fibre", {"news/fibre-optique": 3}),
+    ("colloquial", SAINT_JOACHIM, "éclairage public", {"news/eclairage-public": 3}),
+    ("need", SAINT_JOACHIM, "réduire mes déchets", {"event/atelier-compostage": 3,
+                                                    "info/collecte-dechets": 1}),
+    ("need", SAINT_JOACHIM, "sortie nature guide", {"event/balade-oiseaux": 3}),
+    ("plain", SAINT_JOACHIM, "don du sang", {"event/collecte-sang": 3}),
+    ("colloquial", SAINT_JOACHIM, "tabac presse", {"directory/bar-tabac": 3}),
+    ("typo-long", SAINT_JOACHIM, "compostagge", {"event/atelier-compostage": 3}),
+    ("none", SAINT_JOACHIM, "port", {}),
+    ("none", SAINT_JOACHIM, "location de vélos", {}),
+    ("place", SAINT_JOACHIM, "Besné fest-noz", {"event/fest-noz@44013": 3,
+                                                "event/fest-noz@44103": 1}),
+    ("place", SAINT_JOACHIM, "boulangerie Besne", {"directory/boulangerie@44013": 3,
+                                                   "news/nouvelle-boulangerie@44013": 2}),
+    ("past", SAINT_JOACHIM, "randonnée d'automne", {"event/randonnee-automne": 3}),
+    # Prinquiau --------------------------------------------------------------------
+    ("colloquial", PRINQUIAU, "spectacle pour les petits",
+     {"event/spectacle-jeune-public": 3}),
+    ("colloquial", PRINQUIAU, "marionnettes", {"event/spectacle-jeune-public": 3}),
+    ("need", PRINQUIAU, "que faire avec les enfants", {"event/spectacle-jeune-public": 3,
+                                                        "event/marche-de-noel": 1}),
+    ("colloquial", PRINQUIAU, "épicerie vrac", {"directory/epicerie": 3}),
+    ("plain", PRINQUIAU, "épicerie", {"directory/epicerie": 3}),
+    ("colloquial", PRINQUIAU, "travaux de voirie", {"alert/route-barree": 3,
+                                                    "news/travaux-centre-bourg": 2}),
+    ("plain", PRINQUIAU, "vide-grenier", {"event/vide-grenier": 3,
+                                          "directory/comite-des-fetes": 1}),
+    ("colloquial", PRINQUIAU, "yaourts", {"directory/ferme-laitiere": 3}),
+    ("need", PRINQUIAU, "faire refaire ma carte d'identité", {"info/horaires-mairie": 3}),
+    ("colloquial", PRINQUIAU, "passeport", {"info/horaires-mairie": 3}),
+    ("plain", PRINQUIAU, "école de foot", {"directory/union-sportive": 3}),
+    ("typo-long", PRINQUIAU, "epicrie", {"directory/epicerie": 3}),
+    ("typo-short", PRINQUIAU, "bal", {"event/fest-noz": 1}),
+    ("none", PRINQUIAU, "maison de retraite", {}),
+    ("place", PRINQUIAU, "concert Savenay", {"event/concert-harmonie@44195": 3}),
+    ("past", PRINQUIAU, "compte rendu du dernier conseil municipal",
+     {"event/conseil-municipal-precedent": 3, "event/conseil-municipal": 1}),
+    # Savenay ----------------------------------------------------------------------
+    ("colloquial", SAVENAY, "poubelles jour férié", {"alert/collecte-decalee": 3,
+                                                     "info/collecte-dechets": 1}),
+    ("colloquial", SAVENAY, "ramassage des ordures", {"info/collecte-dechets": 3,
+                                                      "alert/collecte-decalee": 3}),
+    ("plain", SAVENAY, "déchèterie horaires", {"info/collecte-dechets": 3}),
+    ("colloquial", SAVENAY, "encombrants", {"info/collecte-dechets": 3}),
+    ("colloquial", SAVENAY, "apéro nouveaux habitants", {"news/nouveaux-habitants": 3}),
+    ("colloquial", SAVENAY, "fest noz", {"event/fest-noz": 3}),
+    ("colloquial", SAVENAY, "boulanger", {"news/nouvelle-boulangerie": 3,
+                                          "directory/boulangerie": 3}),
+    ("need", SAVENAY, "inscrire mon enfant à la cantine", {"info/ecoles": 3}),
+    ("colloquial", SAVENAY, "poulet fermier", {"directory/volailles": 3}),
+    ("plain", SAVENAY, "marché de Noël", {"event/marche-de-noel": 3}),
+    ("colloquial", SAVENAY, "cadeaux artisans", {"event/marche-de-noel": 3}),
+    ("typo-long", SAVENAY, "coiffeure", {"directory/coiffure": 3}),
+    ("typo-long", SAVENAY, "recencement", {"news/recensement": 3}),
+    ("typo-long", SAVENAY, "mairi", {"info/horaires-mairie": 3}),
+    ("none", SAVENAY, "pétanque", {}),
+    ("season", SAVENAY, "pain d'épices", {"directory/apiculteur": 3}),
+    ("place", SAVENAY, "Lavau sur Loire", {"info/horaires-mairie@44080": 1,
+                                           "alert/vigilance-crues@44080": 1}),
+    # Lavau-sur-Loire --------------------------------------------------------------
+    ("colloquial", LAVAU, "crue de la Loire", {"alert/vigilance-crues": 3}),
+    ("colloquial", LAVAU, "routes inondées", {"alert/vigilance-crues": 3}),
+    ("colloquial", LAVAU, "courir", {"event/foulees": 3}),
+    ("need", LAVAU, "se faire aider pour les démarches en ligne",
+     {"news/fibre-optique": 2, "directory/ccas": 2, "directory/mediatheque": 2}),
+    ("colloquial", LAVAU, "pommes", {"directory/verger": 3}),
+    ("plain", LAVAU, "AMAP", {"directory/amap": 3, "directory/maraicher": 1,
+                              "directory/verger": 1}),
+    ("colloquial", LAVAU, "club des aînés", {"directory/club-amitie": 3}),
+    ("colloquial", LAVAU, "oiseaux", {"event/balade-oiseaux": 3}),
+    ("need", LAVAU, "où acheter du fromage", {"directory/chevrerie": 3,
+                                              "directory/ferme-laitiere": 3}),
+    ("colloquial", LAVAU, "ampoules LED", {"news/eclairage-public": 3}),
+    ("plain", LAVAU, "collecte de sang", {"event/collecte-sang": 3}),
+    ("typo-long", LAVAU, "boulangerei", {"directory/boulangerie": 3}),
+    ("typo-long", LAVAU, "amapp", {"directory/amap": 3}),
+    ("none", LAVAU, "skatepark", {}),
+    ("place", LAVAU, "Paimboeuf", {}),
+    ("date", LAVAU, "que faire ce mois-ci", {"event/foulees~month": 2,
+                                              "event/balade-oiseaux~month": 2,
+                                              "event/collecte-sang~month": 2,
+                                              "event/conseil-municipal~month": 1}),
+    # Paimbœuf ---------------------------------------------------------------------
+    ("colloquial", PAIMBOEUF, "guêpes", {}),
+    ("colloquial", PAIMBOEUF, "lait cru", {"directory/ferme-laitiere": 3}),
+    ("need", PAIMBOEUF, "où acheter des légumes", {"directory/maraicher": 3,
+                                                   "event/marche-producteurs": 2}),
+    ("plain", PAIMBOEUF, "marché de producteurs locaux", {"event/marche-producteurs": 3}),
+    ("colloquial", PAIMBOEUF, "jardinage compost", {"event/atelier-compostage": 3}),
+    ("colloquial", PAIMBOEUF, "théâtre pour enfants", {"event/spectacle-jeune-public": 3}),
+    ("plain", PAIMBOEUF, "comité des fêtes", {"directory/comite-des-fetes": 3,
+                                              "event/vide-grenier": 1}),
+    ("colloquial", PAIMBOEUF, "club de football", {"directory/union-sportive": 3}),
+    ("colloquial", PAIMBOEUF, "livres et DVD", {"directory/mediatheque": 3,
+                                                "news/mediatheque-horaires": 2}),
+    ("need", PAIMBOEUF, "retirer de l'argent", {"directory/bar-tabac": 1}),
+    ("colloquial", PAIMBOEUF, "permanence des élus", {"news/travaux-centre-bourg": 3,
+                                                      "alert/mairie-fermee": 1}),
+    ("colloquial", PAIMBOEUF, "associations de la commune",
+     {"news/retour-forum-associations": 3, "directory/comite-des-fetes": 1}),
+    ("typo-long", PAIMBOEUF, "mediatheqe", {"directory/mediatheque": 3,
+                                           "news/mediatheque-horaires": 3}),
+    ("colloquial", PAIMBOEUF, "foot", {"directory/union-sportive": 3}),
+    ("none", PAIMBOEUF, "tempête", {}),
+    ("none", PAIMBOEUF, "frelons", {}),
+    ("place", PAIMBOEUF, "mairie Paimbœuf", {"info/horaires-mairie": 3,
+                                             "alert/mairie-fermee": 2}),
+    ("past", PAIMBOEUF, "forum des associations", {"event/forum-associations": 3,
+                                                   "news/retour-forum-associations": 3}),
+]
+
+
+def split(row: Row) -> str:
+    """"dev" or "test": a stable half of the rows, by a hash of resident and query."""
+    _intent, commune, text, _judgments = row
+    digest = hashlib.sha256(f"{commune}|{text}".encode()).digest()
+    return "dev" if digest[0] % 2 == 0 else "test"
+
+
+DEV = [row for row in RESIDENT_QUERIES if split(row) == "dev"]
+TEST = [row for row in RESIDENT_QUERIES if split(row) == "test"]
