@@ -10,6 +10,7 @@ class FrontendConfig(AppConfig):
         from wagtail.signals import workflow_rejected
 
         from cms.communes.models import CommuneHomePage
+        from cms.communes.roles import site_setting_register
         from cms.content.models import DirectoryIndexPage, EventIndexPage
         from cms.content.models.indexes import SectionIndexPage
         from cms.core.page_context import page_context_register
@@ -33,6 +34,8 @@ class FrontendConfig(AppConfig):
         page_context_register(DirectoryIndexPage, lambda *, page, request: directory_context(
             request=request, commune=commune_of(page=page, request=request)))
 
+        # Communicants and animateurs set their communes' identity (`setup_roles`).
+        site_setting_register(app_label="frontend", codename="change_communeidentity")
         # The communicator's logo and cover on the commune's Fediverse profile.
         actor_images_register(identities.actor_images)
         # Readers notice a stale page at once: bumped by the committing process.

@@ -3,8 +3,8 @@
 Roles:
 
 - **communicants** (one group per commune): add, edit, publish, lock and unlock any
-  page of the commune's tree, and manage the images and documents of the commune's
-  collection. They moderate the commune's submissions, and translate the commune's
+  page of the commune's tree, manage the images and documents of the commune's
+  collection, and edit the site settings of the commune's site (its identity). They moderate the commune's submissions, and translate the commune's
   pages (wagtail-localize's *Traduire*, guarded per page by cms.communes.translation).
 - **contributeurs** (one group per commune): add and edit pages (drafts only) and
   submit them for moderation; upload and choose images and documents in the
@@ -39,8 +39,10 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    GroupSitePermission,
     Locale,
     Page,
+    Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -88,6 +90,17 @@ ROLE_PERMISSIONS: dict[CommuneRole, tuple[tuple[str, str], ...]] = {
 }
 ANIMATEUR_PERMISSIONS = (TRANSLATE,)
 
+# Site settings (Wagtail's BaseSiteSetting) that communicants and animateurs edit on their
+# communes' sites only, as (app_label, codename): the resident site's identity, for one.
+# The apps that own them register them here (`site_setting_register`, in their ready()),
+# since this layer does not import them.
+SITE_SETTING_PERMISSIONS: list[tuple[str, str]] = []
+
+
+def site_setting_register(*, app_label: str, codename: str) -> None:
+    if (app_label, codename) not in SITE_SETTING_PERMISSIONS:
+        SITE_SETTING_PERMISSIONS.append((app_label, codename))
+
 
 @dataclass(frozen=True, kw_only=True)
 class CommuneRoles:
@@ -117,6 +130,7 @@ def commune_roles_setup(*, commune: CommuneHomePage) -> CommuneRoles:
         _collection_permissions_set(
             group=group, collections=[collection], codenames=COLLECTION_PERMISSIONS[role]
         )
+    _site_permissions_set(group=groups[CommuneRole.COMMUNICANT], communes=[commune])
     workflow, task = _commune_workflow(commune=commune, label=label)
     for page in pages:
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
@@ -152,6 +166,7 @@ def animateur_group_setup(*, name: str, communes: Iterable[CommuneHomePage]) -> 
     _collection_permissions_set(
         group=group, collections=collections, codenames=ANIMATEUR_COLLECTION_PERMISSIONS
     )
+    _site_permissions_set(group=group, communes=communes)
     return group
 
 
@@ -276,6 +291,15 @@ def _rows_set(*, model, group: Group, field: str, targets: Sequence, permissions
          if (target.pk, permission.pk) not in existing],
         ignore_conflicts=True,  # a concurrent setup of the same roles inserted them first
     )
+
+
+def _site_permissions_set(*, group: Group, communes: Sequence[CommuneHomePage]) -> None:
+    """The registered site settings, on the sites whose root is one of these communes
+    (in any locale)."""
+    keys = [commune.translation_key for commune in communes]
+    sites = list(Site.objects.filter(root_page__translation_key__in=keys).order_by("pk"))
+    _rows_set(model=GroupSitePermission, group=group, field="site", targets=sites,
+              permissions=_permissions(SITE_SETTING_PERMISSIONS))
 
 
 def _page_permission(*, action: str) -> Permission:

@@ -47,7 +47,8 @@ def test_commune_home_lists_neighbours_events_with_attribution(client, commune, 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Vide-grenier" in html
-    assert "via Montoir-de-Bretagne" in html
+    # The neighbour's name first on its card (frontend/templates/includes/event_card.html).
+    assert '<strong class="card__commune">Montoir-de-Bretagne</strong>' in html
 
 
 def test_commune_home_attribution_costs_no_query_per_event(
@@ -66,7 +67,7 @@ def test_commune_home_attribution_costs_no_query_per_event(
         EventPageFactory(parent=agenda, title=f"Concert {number}")
     with CaptureQueriesContext(connection) as six_events:
         html = client.get("/", HTTP_HOST="donges.localhost").content.decode()
-    assert html.count("via Montoir-de-Bretagne") == 6
+    assert html.count('<strong class="card__commune">Montoir-de-Bretagne</strong>') == 6
     assert len(six_events) == len(one_event)
 
 

@@ -131,25 +131,32 @@ def test_event_page_take_away_links_and_poster(client, site_content):
 
 
 @pytest.mark.django_db
-def test_identity_is_edited_per_site_and_refuses_a_light_colour(commune, neighbour_commune):
-    """A group given the setting on its commune's site may not edit a neighbour's."""
+def test_identity_is_edited_per_site_and_refuses_a_light_colour(client, commune,
+                                                                neighbour_commune):
+    """The commune's communicants (and its animateurs) edit its identity, not a
+    neighbour's, in the admin's settings."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group, Permission
     from wagtail.admin.panels import ObjectList
-    from wagtail.models import GroupSitePermission
     from wagtail.permission_policies.sites import SitePermissionPolicy
 
-    group = Group.objects.create(name="Communicants de Donges (identité)")
-    own_site = Site.objects.get(root_page=commune)
-    GroupSitePermission.objects.create(
-        group=group, site=own_site,
-        permission=Permission.objects.get(codename="change_communeidentity"))
+    from cms.communes.roles import CommuneRole, animateur_group_setup, commune_role_group
+
     editor = get_user_model().objects.create_user("editrice", password="x")
-    editor.groups.add(group)
+    editor.groups.add(commune_role_group(commune=commune, role=CommuneRole.COMMUNICANT))
+    animateur = get_user_model().objects.create_user("animateur", password="x")
+    animateur.groups.add(animateur_group_setup(name="Animation — test",
+                                               communes=[neighbour_commune]))
+    own_site = Site.objects.get(root_page=commune)
+    neighbour_site = Site.objects.get(root_page=neighbour_commune)
     policy = SitePermissionPolicy(CommuneIdentity)
     assert policy.user_has_permission_for_instance(editor, "change", own_site)
-    assert not policy.user_has_permission_for_instance(
-        editor, "change", Site.objects.get(root_page=neighbour_commune))
+    assert not policy.user_has_permission_for_instance(editor, "change", neighbour_site)
+    assert policy.user_has_permission_for_instance(animateur, "change", neighbour_site)
+    assert not policy.user_has_permission_for_instance(animateur, "change", own_site)
+    client.force_login(editor)
+    edit = "/admin/settings/frontend/communeidentity/{}/"
+    assert client.get(edit.format(own_site.pk)).status_code == 200
+    assert client.get(edit.format(neighbour_site.pk)).status_code in (302, 403)
 
     form_class = ObjectList(CommuneIdentity.panels).bind_to_model(
         CommuneIdentity).get_form_class()
