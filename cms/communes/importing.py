@@ -1,4 +1,4 @@
-"""Import official commune data (Etalab + GeoNames) into communes, all or nothing."""
+"""Import official commune data (Etalab + centroids by code) into communes, all or nothing."""
 
 import re
 from collections.abc import Iterable
@@ -50,6 +50,18 @@ class ImportReport:
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    @property
+    def with_coordinates(self) -> int:
+        return self.total - len(self.without_coordinates)
+
+    @property
+    def coverage(self) -> str:
+        """"n / total (p %)" of the imported communes that have coordinates."""
+        share = 100 * self.with_coordinates / self.total if self.total else 100.0
+        # Never round 99.97 % up to 100 %: 100 % means every commune.
+        shown = f"{share:.1f}" if share == 100 or share < 99.95 else "99.9"
+        return f"{self.with_coordinates} / {self.total} ({shown} %)"
+
 
 def communes_import(
     *,
@@ -57,6 +69,7 @@ def communes_import(
     departments: list[str] | None = None,
     data_dir: Path | None = None,
     geonames_csv: Path | None = None,
+    centroids_csv: Path | None = None,
 ) -> ImportReport:
     """Create or update the communes named by INSEE code or department, all or nothing.
 
@@ -78,6 +91,7 @@ def communes_import(
         geonames_csv=Path(
             geonames_csv or settings.CLOCHER_GEONAMES_CSV or sources.geonames_default_csv()
         ),
+        centroids_csv=centroids_csv or settings.CLOCHER_CENTROIDS_CSV or None,
     )
     selected = _select(official, insee_codes=wanted_codes, departments=wanted_departments)
 
@@ -151,7 +165,7 @@ def _select(
 def _commune_data(commune: OfficialCommune, *, existing: dict[str, Any] | None) -> CommuneData:
     latitude, longitude = commune.latitude, commune.longitude
     if not commune.has_position and existing and existing["latitude"] is not None:
-        # GeoNames lacks small communes: keep a position an editor set by hand.
+        # No centroid and no GeoNames place: keep a position an editor set by hand.
         latitude, longitude = existing["latitude"], existing["longitude"]
     return CommuneData(
         insee_code=commune.insee_code,

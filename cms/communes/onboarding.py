@@ -31,20 +31,22 @@ SEARCH_LIMIT = 20
 _official: dict[tuple, dict[str, sources.OfficialCommune]] = {}
 
 
-def _paths() -> tuple[Path, Path]:
+def _paths() -> tuple[Path, Path, Path]:
     return (Path(settings.CLOCHER_ETALAB_DATA_DIR),
-            Path(settings.CLOCHER_GEONAMES_CSV or sources.geonames_default_csv()))
+            Path(settings.CLOCHER_GEONAMES_CSV or sources.geonames_default_csv()),
+            Path(settings.CLOCHER_CENTROIDS_CSV or sources.centroids_default_csv()))
 
 
 def official_communes() -> dict[str, sources.OfficialCommune]:
     """Every current commune of the official data by INSEE code (parsed once per
     process and again when a source file changes)."""
-    data_dir, geonames = _paths()
-    key = (data_dir, geonames, *(_mtime(path) for path in (
-        data_dir / "communes.json", data_dir / "epci.json", geonames)))
+    data_dir, geonames, centroids = _paths()
+    key = (data_dir, geonames, centroids, *(_mtime(path) for path in (
+        data_dir / "communes.json", data_dir / "epci.json", geonames, centroids)))
     if key not in _official:
         _official.clear()
-        _official[key] = sources.parse(data_dir=data_dir, geonames_csv=geonames)
+        _official[key] = sources.parse(data_dir=data_dir, geonames_csv=geonames,
+                                       centroids_csv=centroids)
     return _official[key]
 
 
@@ -108,8 +110,9 @@ def onboarding_candidate(*, insee_code: str,
 def commune_onboard(*, insee_code: str) -> CommuneHomePage:
     """Create (or update) the commune from the official data: pages, Site, roles and
     workflow, all or nothing. Raises ValueError or sources.SourceError."""
-    data_dir, geonames = _paths()
-    communes_import(insee_codes=[insee_code], data_dir=data_dir, geonames_csv=geonames)
+    data_dir, geonames, centroids = _paths()
+    communes_import(insee_codes=[insee_code], data_dir=data_dir, geonames_csv=geonames,
+                    centroids_csv=centroids)
     return commune_list(live_only=False).get(insee_code=insee_code.upper())
 
 

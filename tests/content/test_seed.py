@@ -177,9 +177,10 @@ class TestScaleDemo:
         output = seed("--communes", "3", "--pages-per-commune", "50")
         assert "150 inserted" in output
         assert sum(model.objects.count() for model in CONTENT_MODELS) == 150
-        # The three communes of the extract nearest Donges.
+        # The three communes of the extract nearest Donges, centroid to centroid: Besné
+        # (5.2 km) and Paimbœuf (5.7 km), before Montoir-de-Bretagne (5.8 km).
         communes = CommuneHomePage.objects.all()
-        assert sorted(c.insee_code for c in communes) == ["44046", "44052", "44103"]
+        assert sorted(c.insee_code for c in communes) == ["44013", "44052", "44116"]
         for home in communes:
             assert content_pages(home) == 50
         assert {model: model.objects.count() for model in CONTENT_MODELS} == {

@@ -13,6 +13,7 @@ from cms.readmodel.models import PublishedItem
 from federation import selectors as federation_selectors
 from federation.models import AcceptanceRule, SharedItem, ShareState
 from federation.sharing import acceptance_decide, share_create, share_decide, shares_sync
+from federation.sharing.selectors import sharing_audience
 from federation.sharing.services import ShareTransitionError, shares_reevaluate
 from tests.factories import make_alert, make_commune, make_event, make_news, publish, worker_pass
 
@@ -50,6 +51,23 @@ def test_publish_shares_with_neighbours_pending_until_accepted(commune, neighbou
     assert news.pk in listed
     assert listed[news.pk].shared_via == "Donges"
     assert federation_selectors.item_receivers(page_id=news.pk) == ["44103"]
+
+
+def test_radius_never_reaches_a_commune_without_coordinates(commune, neighbour_commune):
+    # Same EPCI as Donges but no position: a radius cannot say it is near, whatever the
+    # radius; only the EPCI audience reaches it.
+    unplaced = make_commune(insee_code="44997", name="Sans position", latitude=None,
+                            longitude=None)
+    assert unplaced.epci_code == commune.epci_code
+    policy = sharing_policy(commune, radius_km=100)
+    assert unplaced not in sharing_audience(policy=policy)
+    assert neighbour_commune in sharing_audience(policy=policy)
+
+    policy = sharing_policy(unplaced, radius_km=100)
+    assert sharing_audience(policy=policy) == []
+
+    policy = sharing_policy(commune, radius_km=None, epci=True)
+    assert unplaced in sharing_audience(policy=policy)
 
 
 def test_audience_epci_department_and_named_communes(commune, neighbour_commune, far_commune):

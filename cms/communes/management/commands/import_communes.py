@@ -11,8 +11,9 @@ from cms.communes.sources import SourceError
 class Command(BaseCommand):
     help = (
         "Create or update communes from official data: Etalab's découpage administratif "
-        "(names, INSEE codes, postcodes, population, department, EPCI) and GeoNames "
-        "cities1000 (centroids). All or nothing: any problem leaves the database unchanged."
+        "(names, INSEE codes, postcodes, population, department, EPCI) and each commune's "
+        "centroid by INSEE code (GeoNames cities1000 by name for a commune the centroids "
+        "file lacks). All or nothing: any problem leaves the database unchanged."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             "(default: CLOCHER_ETALAB_DATA_DIR).",
         )
         parser.add_argument(
+            "--centroids",
+            type=Path,
+            default=None,
+            help="Centroids CSV (insee_code,latitude,longitude) (default: "
+            "CLOCHER_CENTROIDS_CSV, else the one shipped in cms/communes/data/).",
+        )
+        parser.add_argument(
             "--geonames",
             type=Path,
             default=None,
@@ -56,6 +64,7 @@ class Command(BaseCommand):
                 departments=departments,
                 data_dir=options["data_dir"],
                 geonames_csv=options["geonames"],
+                centroids_csv=options["centroids"],
             )
         except (SourceError, ValueError) as exc:
             raise CommandError(f"{exc} Nothing was imported.") from exc
@@ -66,6 +75,7 @@ class Command(BaseCommand):
                 f"{report.updated} updated, {report.unchanged} unchanged."
             )
         )
+        self.stdout.write(f"Coordinates: {report.coverage}.")
         if report.without_coordinates:
             self.stdout.write(
                 self.style.WARNING(
