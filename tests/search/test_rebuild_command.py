@@ -12,6 +12,10 @@ import pytest
 from tests.demo import SOURCES
 from tests.federation.e2e.instances import Instance, migrated_copy
 
+# In the live-instance tests' xdist group: the same process copies the same migrated
+# template instead of migrating again (~40 s).
+pytestmark = pytest.mark.federation_e2e
+
 
 @pytest.fixture(scope="module")
 def fresh_install(tmp_path_factory) -> Instance:
