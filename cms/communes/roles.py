@@ -4,8 +4,9 @@ Roles:
 
 - **communicants** (one group per commune): add, edit, publish, lock and unlock any
   page of the commune's tree, manage the images and documents of the commune's
-  collection, and edit the site settings of the commune's site (its identity). They moderate the commune's submissions, and translate the commune's
-  pages (wagtail-localize's *Traduire*, guarded per page by cms.communes.translation).
+  collection, and edit the site settings of the commune's site (its identity). They
+  moderate the commune's submissions, and translate the commune's pages
+  (wagtail-localize's *Traduire*, guarded per page by cms.communes.translation).
 - **contributeurs** (one group per commune): add and edit pages (drafts only) and
   submit them for moderation; upload and choose images and documents in the
   commune's collection.

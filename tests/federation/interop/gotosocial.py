@@ -95,7 +95,9 @@ class GoToSocial:
         while not self.ready():
             assert self.process is not None and self.process.poll() is None, \
                 self.log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "GoToSocial did not start"
+            if time.monotonic() > deadline:
+                self.stop()  # a server left running would outlive the test run
+                raise AssertionError("GoToSocial did not start")
             time.sleep(0.5)
 
     def stop(self) -> None:
