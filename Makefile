@@ -155,10 +155,14 @@ test-interop: $(VENV)/.installed-dev | var
 bench-frontend: $(VENV)/.installed-dev node_modules/.installed | var
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_frontend.py $(ARGS)
 
-# --- translations of the resident site (frontend/locale/; docs/frontend.md) ---
+# --- translations: the resident site (frontend/locale/; docs/frontend.md) and the search
+# layer's messages (search/locale/, English source) ---
 # Needs GNU gettext (xgettext, msgfmt); running and testing do not: the .mo are committed.
 .PHONY: messages
 messages: $(VENV)/.installed
 	cd frontend && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py makemessages \
 		-l fr -l en -l de --no-location --no-obsolete
 	cd frontend && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py compilemessages
+	cd search && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py makemessages \
+		-l fr -l de --no-location --no-obsolete
+	cd search && DJANGO_SETTINGS_MODULE=cms.settings.test ../$(PY) ../manage.py compilemessages

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from cms.communes.selectors import commune_list, neighbours_among
 
@@ -34,10 +35,10 @@ class CommuneRow:
 def commune_checked(insee: str, param: str = "commune") -> CommuneRow:
     """The live commune of an INSEE code, or a SearchRequestError on `param`."""
     if not isinstance(insee, str) or not INSEE_CODE.match(insee):
-        raise SearchRequestError(param, "Expected an INSEE code (5 characters).")
+        raise SearchRequestError(param, _("Expected an INSEE code (5 characters)."))
     commune = communes_by_insee().get(insee)
     if commune is None:
-        raise SearchRequestError(param, f"Unknown commune: {insee}.")
+        raise SearchRequestError(param, _("Unknown commune: %(code)s.") % {"code": insee})
     return commune
 
 

@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 SCOPES = ("commune", "neighbours", "radius", "epci", "department", "all")
 LOCALES = ("fr", "en", "de")
 MAX_TEXT_LENGTH = 500
@@ -14,12 +16,18 @@ MAX_LIST_VALUES = 50
 
 
 class SearchRequestError(ValueError):
-    """An invalid request: `param` names the parameter, `message` says why."""
+    """An invalid request: `param` names the parameter, `message` says why (in the
+    active language: the resident site's, or the API request's Accept-Language)."""
 
     def __init__(self, param: str, message: str) -> None:
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+
+
+def one_of(values) -> str:
+    """The message for a value outside `values`, in the request's language."""
+    return gettext("One of %(values)s.") % {"values": ", ".join(values)}
 
 
 class SearchUnavailable(RuntimeError):

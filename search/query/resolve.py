@@ -5,6 +5,8 @@ import math
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cms.communes.selectors import distance_km
 from cms.content.kinds import kind_labels
 from cms.readmodel.audience import withheld_page_ids
@@ -23,6 +25,7 @@ from .contract import (
     SCOPES,
     SearchRequest,
     SearchRequestError,
+    one_of,
 )
 from .dates import DATE_BUCKETS, date_buckets, date_intent
 
@@ -38,17 +41,19 @@ def _finite(value: Any, param: str, low: float, high: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
-        raise SearchRequestError(param, "A number is required.") from error
+        raise SearchRequestError(param, _("A number is required.")) from error
     if not math.isfinite(number) or not low <= number <= high:
-        raise SearchRequestError(param, f"Expected a number from {low:g} to {high:g}.")
+        raise SearchRequestError(param, _("Expected a number from %(low)s to %(high)s.") % {
+            "low": f"{low:g}", "high": f"{high:g}"})
     return number
 
 
 def _text(request: SearchRequest) -> str:
     if not isinstance(request.text, str):
-        raise SearchRequestError("q", "Expected text.")
+        raise SearchRequestError("q", _("Expected text."))
     if len(request.text) > MAX_TEXT_LENGTH:
-        raise SearchRequestError("q", f"At most {MAX_TEXT_LENGTH} characters.")
+        raise SearchRequestError("q", _("At most %(count)d characters.") % {
+            "count": MAX_TEXT_LENGTH})
     text = clean_query(request.text)
     if request.locale != "fr":  # "St" is "Street" in English
         return text
@@ -58,12 +63,13 @@ def _text(request: SearchRequest) -> str:
 def _values(values: tuple[str, ...], param: str, pattern: re.Pattern[str] | None = None,
             allowed: dict[str, str] | None = None) -> tuple[str, ...]:
     if len(values) > MAX_LIST_VALUES:
-        raise SearchRequestError(param, f"At most {MAX_LIST_VALUES} values.")
+        raise SearchRequestError(param, _("At most %(count)d values.") % {
+            "count": MAX_LIST_VALUES})
     for value in values:
         if not isinstance(value, str) or (allowed is not None and value not in allowed) or (
                 pattern is not None and not pattern.match(value)):
             shown = str(value)[:40]
-            raise SearchRequestError(param, f"Invalid value: {shown}.")
+            raise SearchRequestError(param, _("Invalid value: %(value)s.") % {"value": shown})
     return tuple(dict.fromkeys(values))
 
 
@@ -73,18 +79,19 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
     backend = get_search_backend()
     text = _text(request)
     if request.locale not in LOCALES:
-        raise SearchRequestError("locale", f"One of {', '.join(LOCALES)}.")
+        raise SearchRequestError("locale", one_of(LOCALES))
     if request.scope not in SCOPES:
-        raise SearchRequestError("scope", f"One of {', '.join(SCOPES)}.")
+        raise SearchRequestError("scope", one_of(SCOPES))
     if not isinstance(request.page, int) or request.page < 1:
-        raise SearchRequestError("page", "A positive integer is required.")
+        raise SearchRequestError("page", _("A positive integer is required."))
     if not isinstance(request.page_size, int) or not 1 <= request.page_size <= MAX_PAGE_SIZE:
-        raise SearchRequestError("page_size", f"From 1 to {MAX_PAGE_SIZE}.")
+        raise SearchRequestError("page_size", _("From 1 to %(max)d.") % {"max": MAX_PAGE_SIZE})
     if request.page * request.page_size > MAX_RESULT_WINDOW:
-        raise SearchRequestError("page", f"Only the first {MAX_RESULT_WINDOW} results "
-                                         "can be paged through.")
+        raise SearchRequestError("page", _(
+            "Only the first %(count)d results can be paged through.") % {
+            "count": MAX_RESULT_WINDOW})
     if request.dates is not None and request.dates not in DATE_BUCKETS:
-        raise SearchRequestError("dates", f"One of {', '.join(DATE_BUCKETS)}.")
+        raise SearchRequestError("dates", one_of(DATE_BUCKETS))
     dates = request.dates
     if dates is None:
         text, dates = date_intent(text)
@@ -95,7 +102,7 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
         try:
             lat, lon = request.point
         except (TypeError, ValueError) as error:
-            raise SearchRequestError("point", "Expected (lat, lon).") from error
+            raise SearchRequestError("point", _("Expected (lat, lon).")) from error
         point = (_finite(lat, "lat", -90, 90), _finite(lon, "lon", -180, 180))
     radius = None
     if request.radius_km is not None:
@@ -104,7 +111,7 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
     scope_communes: tuple[str, ...] | None = None
     if request.scope == "commune":
         if centre is None:
-            raise SearchRequestError("commune", "Required with scope=commune.")
+            raise SearchRequestError("commune", _("Required with scope=commune."))
         scope_communes = (centre.insee_code,)
     elif request.scope == "neighbours" and centre is not None:
         scope_communes = neighbour_codes(centre)
@@ -112,10 +119,10 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
         origin = point or (centre and centre.has_position
                            and (centre.latitude, centre.longitude)) or None
         if origin is None:
-            raise SearchRequestError("point", "scope=radius needs a point or a commune "
-                                              "with a position.")
+            raise SearchRequestError("point", _(
+                "scope=radius needs a point or a commune with a position."))
         if radius is None:
-            raise SearchRequestError("radius_km", "Required with scope=radius.")
+            raise SearchRequestError("radius_km", _("Required with scope=radius."))
         if backend.capabilities.geo_distance:
             scope["geo"] = (origin[0], origin[1], radius)
         else:
@@ -128,12 +135,12 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
     elif request.scope == "epci":
         epci = request.epci or (centre.epci_code if centre else None)
         if not epci or not _EPCI.match(epci):
-            raise SearchRequestError("epci", "An EPCI SIREN code (9 digits) is required.")
+            raise SearchRequestError("epci", _("An EPCI SIREN code (9 digits) is required."))
         scope["epci"] = epci
     elif request.scope == "department":
         department = request.department or (centre.department_code if centre else None)
         if not department or not _DEPARTMENT.match(department):
-            raise SearchRequestError("department", "A department code is required.")
+            raise SearchRequestError("department", _("A department code is required."))
         scope["department"] = department
     origin = point or ((centre.latitude, centre.longitude)
                        if centre is not None and centre.has_position else None)

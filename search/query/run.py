@@ -1,6 +1,7 @@
 """search_run and search_suggest: ask the configured backend, label the facets."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cms.communes.selectors import distance_km
 from cms.content.kinds import kind_labels
@@ -17,6 +18,7 @@ from .contract import (
     SearchResults,
     SearchUnavailable,
     Suggestion,
+    one_of,
 )
 from .dates import DATE_BUCKETS
 from .resolve import request_resolve
@@ -79,11 +81,11 @@ def search_suggest(*, text: str, locale: str = "fr", commune: str | None = None,
                    limit: int = 8) -> list[Suggestion]:
     """Title completions for a search box; the commune's neighbourhood first."""
     if not isinstance(text, str) or len(text) > 100:
-        raise SearchRequestError("q", "At most 100 characters.")
+        raise SearchRequestError("q", _("At most %(count)d characters.") % {"count": 100})
     if locale not in LOCALES:
-        raise SearchRequestError("locale", f"One of {', '.join(LOCALES)}.")
+        raise SearchRequestError("locale", one_of(LOCALES))
     if not isinstance(limit, int) or not 1 <= limit <= 20:
-        raise SearchRequestError("limit", "From 1 to 20.")
+        raise SearchRequestError("limit", _("From 1 to %(max)d.") % {"max": 20})
     scope = neighbour_codes(commune_checked(commune)) if commune else None
     text = clean_query(text)
     if not text:

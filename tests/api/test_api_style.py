@@ -65,6 +65,19 @@ def test_search_takes_a_slug_as_well_as_an_insee_code(client, event, path):
     assert unknown.json()["errors"] == {"commune": ["Unbekannte Gemeinde: nulle-part."]}
 
 
+@pytest.mark.parametrize(("language", "params", "errors"), [
+    ("fr", {"q": "fest", "scope": "radius"},
+     {"point": ["scope=radius demande un point ou une commune dont la position est connue."]}),
+    ("de", {"q": "fest", "scope": "commune"}, {"commune": ["Erforderlich mit scope=commune."]}),
+    ("en", {"q": "fest", "scope": "commune"}, {"commune": ["Required with scope=commune."]}),
+])
+def test_search_layer_messages_follow_accept_language(client, event, language, params, errors):
+    response = client.get("/api/search", params, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+    assert response["Content-Language"] == language
+
+
 def test_search_facet_filter_takes_slugs(client, event):
     by_code = client.get("/api/search", {"q": "fest", "scope": "all", "communes": "44052"})
     by_slug = client.get("/api/search", {"q": "fest", "scope": "all", "communes": "donges"})

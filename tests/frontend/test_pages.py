@@ -154,6 +154,11 @@ def test_search_page_without_query_and_with_bad_scope(client, commune):
     bad = client.get("/recherche/?commune=44052&q=fete&portee=radius")
     assert bad.status_code == 400
     assert 'role="alert"' in bad.content.decode()
+    # The search layer's reason, in the site's language (search/locale/).
+    far = client.get("/recherche/?commune=44052&q=fete&page=100000")
+    assert far.status_code == 400
+    assert "Vérifiez la page : Seuls les 10000 premiers résultats peuvent être parcourus." \
+        in far.content.decode()
 
 
 def _index(site_content):
