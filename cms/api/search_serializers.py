@@ -18,7 +18,13 @@ class SearchQuerySerializer(StrictQuerySerializer):
                               default="", max_length=query.MAX_TEXT_LENGTH,
                               help_text="Words to find (typos and missing accents are "
                                         "tolerated where the backend can).")
-    locale = serializers.ChoiceField(choices=list(query.LOCALES), required=False, default="fr")
+    locale = serializers.ChoiceField(
+        choices=list(query.LOCALES), required=False, default="fr",
+        help_text="Language of the pages (default: fr). Pages not translated into it are "
+                  "found in French (each hit's `locale` says so) unless `strict_locale`.")
+    strict_locale = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: only pages in `locale`, no French fallback (default: false).")
     commune = serializers.CharField(required=False, max_length=100,
                                     help_text="INSEE code or slug: centre of the scope "
                                               "(and of distances).")
@@ -87,6 +93,8 @@ class SearchHitSerializer(serializers.Serializer):
     origin_commune = serializers.CharField(allow_blank=True)
     origin_server = serializers.CharField(allow_blank=True)
     origin_url = serializers.CharField(allow_blank=True)
+    locale = serializers.CharField(help_text="The page's language: fr for a page found in "
+                                             "French on a search in another language.")
 
 
 class FacetBucketSerializer(serializers.Serializer):

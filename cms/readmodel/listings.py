@@ -109,6 +109,16 @@ def source_fallback(*, communes: list) -> tuple[list[str], QuerySet] | None:
     return paths, keys
 
 
+def source_ids_translated(*, locale: str) -> list[int]:
+    """The source-locale pages with a live translation in `locale`: a search in `locale`
+    that also looks at the source's pages leaves these out (their translation answers)."""
+    from wagtail.models import Page
+
+    keys = Page.objects.live().filter(locale__language_code=locale).values("translation_key")
+    return list(Page.objects.filter(locale_id=default_locale().pk, translation_key__in=keys)
+                .values_list("pk", flat=True))
+
+
 def alert_list_active(*, communes: Iterable[CommuneHomePage],
                       shares: dict | None = None) -> QuerySet[AlertPage]:
     """Alerts in force now; urgent first, then the most recent."""

@@ -47,6 +47,9 @@ class BackendQuery:
     text: str
     locale: str
     now: dt.datetime
+    # Also search this locale's pages (on /en/ and /de/, French: what is not translated
+    # yet shows in French; exclude_ids then holds the French pages that are translated).
+    fallback_locale: str = ""
     scope_communes: tuple[str, ...] | None = None  # commune IN … OR shared_with IN …
     exclude_ids: tuple[int, ...] = ()  # pages the searching commune holds back (audience)
     epci: str | None = None
@@ -68,6 +71,10 @@ class BackendQuery:
     offset: int = 0
     limit: int = 20
 
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return (self.locale, self.fallback_locale) if self.fallback_locale else (self.locale,)
+
 
 @dataclass
 class BackendHit:
@@ -88,6 +95,7 @@ class BackendHit:
     origin_commune: str = ""
     origin_server: str = ""
     origin_url: str = ""
+    locale: str = "fr"
 
 
 @dataclass

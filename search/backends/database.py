@@ -173,7 +173,7 @@ class DatabaseSearchBackend(SearchBackend):
         return shared
 
     def _base(self, query: BackendQuery) -> QuerySet:
-        queryset = SearchEntry.objects.filter(live=True, locale=query.locale)
+        queryset = SearchEntry.objects.filter(live=True, locale__in=query.locales)
         if query.scope_communes is not None:
             scope = Q(commune_insee__in=query.scope_communes)
             # The containment tests cannot use an index: only when something is shared.
@@ -285,7 +285,7 @@ class DatabaseSearchBackend(SearchBackend):
             commune_name=row.commune_name, latitude=row.latitude, longitude=row.longitude,
             date=row.date, start=row.start, end=row.end, provenance=row.provenance,
             origin_commune=row.origin_commune, origin_server=row.origin_server,
-            origin_url=row.origin_url)
+            origin_url=row.origin_url, locale=row.locale)
 
     def suggest(self, *, text: str, locale: str, limit: int,
                 scope_communes: tuple[str, ...] | None = None) -> list[BackendHit]:

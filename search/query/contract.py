@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 SCOPES = ("commune", "neighbours", "radius", "epci", "department", "all")
 LOCALES = ("fr", "en", "de")
+SOURCE_LOCALE = "fr"  # the language pages are written in, then translated from
 MAX_TEXT_LENGTH = 500
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000
@@ -49,6 +50,8 @@ class SearchRequest:
     categories: tuple[str, ...] = ()    # category slugs
     dates: str | None = None            # event date bucket: "today","weekend","week","month"
     include_past_events: bool = False
+    # False: on "en" and "de", pages not translated yet are found in French.
+    strict_locale: bool = False
     page: int = 1
     page_size: int = 20
 
@@ -71,6 +74,7 @@ class SearchHit:
     origin_server: str
     origin_url: str
     score: float
+    locale: str = "fr"  # the page's: French on /en/ for a page not translated yet
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cms.communes.selectors import distance_km
 from cms.content.kinds import kind_labels
 from cms.readmodel.audience import withheld_page_ids
+from cms.readmodel.listings import source_ids_translated
 
 from ..backends import BackendQuery, get_search_backend
 from ..expansion import expansions
@@ -23,6 +24,7 @@ from .contract import (
     MAX_RESULT_WINDOW,
     MAX_TEXT_LENGTH,
     SCOPES,
+    SOURCE_LOCALE,
     SearchRequest,
     SearchRequestError,
     one_of,
@@ -145,10 +147,15 @@ def request_resolve(request: SearchRequest, now: dt.datetime) -> tuple[BackendQu
     origin = point or ((centre.latitude, centre.longitude)
                        if centre is not None and centre.has_position else None)
     buckets = date_buckets(now=now)
+    # Searching from a commune's site: never what that commune holds back.
+    exclude_ids = tuple(withheld_page_ids(insee_code=centre.insee_code)) if centre else ()
+    fallback = SOURCE_LOCALE if request.locale != SOURCE_LOCALE and not request.strict_locale \
+        else ""
+    if fallback:  # a page translated into the locale is found there, not in French too
+        exclude_ids += tuple(source_ids_translated(locale=request.locale))
     query = BackendQuery(
-        text=text, locale=request.locale, now=now, scope_communes=scope_communes,
-        # Searching from a commune's site: never what that commune holds back.
-        exclude_ids=tuple(withheld_page_ids(insee_code=centre.insee_code)) if centre else (),
+        text=text, locale=request.locale, fallback_locale=fallback, now=now,
+        scope_communes=scope_communes, exclude_ids=exclude_ids,
         origin=origin, near_communes=neighbour_codes(centre) if centre else (),
         expansions=(expansions(text) if text and request.locale == "fr"
                     and backend.capabilities.query_expansion else ()),

@@ -58,7 +58,8 @@ def _hit(hit: BackendHit, origin: tuple[float, float] | None) -> SearchHit:
         url=hit.url, commune_insee=hit.commune, commune_name=hit.commune_name,
         distance_km=distance, start=hit.start, end=hit.end, date=hit.date,
         provenance=hit.provenance, origin_commune=hit.origin_commune,
-        origin_server=hit.origin_server, origin_url=hit.origin_url, score=hit.score)
+        origin_server=hit.origin_server, origin_url=hit.origin_url, score=hit.score,
+        locale=hit.locale)
 
 
 def search_run(*, request: SearchRequest) -> SearchResults:

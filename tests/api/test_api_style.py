@@ -78,6 +78,19 @@ def test_search_layer_messages_follow_accept_language(client, event, language, p
     assert response["Content-Language"] == language
 
 
+def test_search_in_english_finds_french_items_unless_strict(client, event):
+    from search.services import outbox_drain
+
+    outbox_drain(force=True)  # index what the publish queued (no on_commit in a test)
+    english = client.get("/api/search", {"q": "fest", "commune": "donges", "locale": "en"})
+    assert english.status_code == 200
+    assert [(hit["title"], hit["locale"]) for hit in english.json()["results"]] == [
+        ("Fest-noz", "fr")]
+    strict = client.get("/api/search", {"q": "fest", "commune": "donges", "locale": "en",
+                                        "strict_locale": "true"})
+    assert strict.status_code == 200 and strict.json()["results"] == []
+
+
 def test_search_facet_filter_takes_slugs(client, event):
     by_code = client.get("/api/search", {"q": "fest", "scope": "all", "communes": "44052"})
     by_slug = client.get("/api/search", {"q": "fest", "scope": "all", "communes": "donges"})

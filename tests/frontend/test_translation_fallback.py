@@ -160,3 +160,28 @@ def test_french_pages_have_no_note_and_offer_every_language(client, english_dong
 def test_unknown_page_under_a_language_is_still_404(client, english_donges):
     assert get(client, "/en/agenda/nothing-here/").status_code == 404
     assert get(client, "/de/nothing/at/all/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_english_search_finds_french_pages_not_translated_yet(client, english_donges):
+    """Search on /en/ finds what is only in French (marked), and a translated page once,
+    in English (search/query/resolve.py: fallback_locale, source_ids_translated)."""
+    from wagtail.models import Page
+
+    from search.services import index_enqueue, outbox_drain
+
+    english_concert = Page.objects.get(
+        translation_key=english_donges["own_event"].translation_key, locale__language_code="en")
+    index_enqueue(page_ids=[english_concert.pk] + [
+        page.pk for page in english_donges.values() if hasattr(page, "path")])
+    outbox_drain(force=True)
+
+    html = get(client, "/en/recherche/?commune=44052&q=travaux").content.decode()
+    assert re.search(r'<a href="[^"]+" lang="fr">Travaux rue de la Gare</a> '
+                     rf'<span class="untranslated">{re.escape(MARK["en"])}</span>', html)
+    concert = get(client, "/en/recherche/?commune=44052&q=concert").content.decode()
+    assert linked(concert, "Church concert") and not linked(concert, "Concert à l'église")
+    assert not re.search(r'lang="fr">Church concert', concert)
+    # On the French site: the same page, with no mark.
+    french_only = get(client, "/recherche/?commune=44052&q=travaux").content.decode()
+    assert linked(french_only, "Travaux rue de la Gare").group(2) is None  # no lang mark

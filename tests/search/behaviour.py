@@ -50,6 +50,32 @@ class SearchBehaviour:
         shops = search_run(request=SearchRequest(text="commerce", scope="all"))
         assert "Ferme des Tilleuls" not in titles(shops)
 
+    def test_another_language_finds_the_french_pages_not_translated(self, backend, corpus):
+        english = search_run(request=SearchRequest(text="déchèterie", scope="all",
+                                                   locale="en"))
+        assert [(hit.title, hit.locale) for hit in english.hits] == [
+            ("Déchèterie de Donges", "fr")]
+        assert search_run(request=SearchRequest(text="déchèterie", scope="all", locale="en",
+                                                strict_locale=True)).total == 0
+        # Once translated, the page is found in English only, never twice.
+        from wagtail.models import Locale
+
+        source = corpus["dechet"]
+        translated = source.copy_for_translation(Locale.objects.get(language_code="en"),
+                                                 copy_parents=True)
+        for ancestor in translated.get_ancestors(inclusive=True).specific().filter(
+                locale__language_code="en", depth__gt=1):
+            if not ancestor.live:
+                ancestor.save_revision().publish()
+        english_page = translated.specific.__class__.objects.get(pk=translated.pk)
+        english_page.title = "Recycling centre"
+        english_page.save_revision().publish()
+        drain()
+        found = search_run(request=SearchRequest(text="recycling", scope="all", locale="en"))
+        assert [(hit.title, hit.locale) for hit in found.hits] == [("Recycling centre", "en")]
+        again = search_run(request=SearchRequest(text="déchèterie", scope="all", locale="en"))
+        assert "Déchèterie de Donges" not in titles(again)
+
     def test_default_scope_is_commune_and_neighbours(self, backend, corpus):
         results = search_run(request=SearchRequest(text="marché", commune="44052"))
         assert titles(results) == ["Le marché des producteurs revient"]

@@ -69,7 +69,7 @@ class SearchView(PublicAPIView):
             kinds=tuple(params.get("kind", ())), communes=tuple(params.get("communes", ())),
             categories=tuple(params.get("category", ())), dates=params.get("dates"),
             include_past_events=params["include_past_events"], page=params["page"],
-            page_size=params["page_size"])
+            page_size=params["page_size"], strict_locale=params["strict_locale"])
         results = _run(lambda: query.search_run(request=search_request))
         return Response({
             "results": [{
@@ -79,7 +79,7 @@ class SearchView(PublicAPIView):
                 "distance_km": hit.distance_km, "date": _iso(hit.date),
                 "start": _iso(hit.start), "end": _iso(hit.end), "provenance": hit.provenance,
                 "origin_commune": hit.origin_commune, "origin_server": hit.origin_server,
-                "origin_url": hit.origin_url,
+                "origin_url": hit.origin_url, "locale": hit.locale,
             } for hit in results.hits],
             "total": results.total, "page": results.page, "page_size": results.page_size,
             "facets": {name: [dataclasses.asdict(bucket) for bucket in buckets]

@@ -43,7 +43,8 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
                                   expansions=expansions)
 
     def _ask(self, query: BackendQuery, text_query: dict[str, Any] | None) -> dict[str, Any]:
-        return self._call(self.client.search, index=self.alias(query.locale),
+        return self._call(self.client.search,
+                          index=",".join(self.alias(locale) for locale in query.locales),
                           body=queries.search_body(query, text_query, profile=self.profile),
                           ignore_unavailable=True)
 
@@ -109,7 +110,13 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
             end=_date(source.get("end")), provenance=source.get("provenance", "local"),
             origin_commune=source.get("origin_commune", ""),
             origin_server=source.get("origin_server", ""),
-            origin_url=source.get("origin_url", ""))
+            origin_url=source.get("origin_url", ""), locale=self._index_locale(hit["_index"]))
+
+    def _index_locale(self, index: str) -> str:
+        """The language of a physical index (`<alias>-<timestamp>`, indexing.py)."""
+        return next((locale for locale in self.locales
+                     if index == self.alias(locale) or index.startswith(f"{self.alias(locale)}-")),
+                    "fr")
 
     def suggest(self, *, text: str, locale: str, limit: int,
                 scope_communes: tuple[str, ...] | None = None) -> list[BackendHit]:
