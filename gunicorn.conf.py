@@ -11,11 +11,23 @@ allocate is still collected as before (thresholds unchanged).
 """
 
 import gc
+import threading
 
 
 def post_worker_init(worker) -> None:
     gc_freeze()
     worker.log.info("Garbage collector: %d objects frozen", gc.get_freeze_count())
+    # Search's word vectors (when installed) load beside the first requests, not in one.
+    threading.Thread(target=_search_warm, args=(worker,), daemon=True).start()
+
+
+def _search_warm(worker) -> None:
+    from search.expansion import expansion_warm
+
+    try:
+        expansion_warm()
+    except Exception:  # noqa: BLE001 - a cold start only makes the first search slower
+        worker.log.exception("search: the word vectors did not load at start-up")
 
 
 def post_request(worker, req, environ, resp) -> None:

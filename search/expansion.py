@@ -148,6 +148,22 @@ def expansions(text: str) -> tuple[str, ...]:
     return _expander.expand(text)
 
 
+def expansion_warm() -> None:
+    """Load the model and the corpus vocabulary now, so that the first resident's search
+    does not wait for them (8-20 s): a web worker calls it on a thread at start-up
+    (gunicorn.conf.py). Does nothing when expansion is off."""
+    if not expansion_available():
+        return
+    from django.db import connection
+
+    try:
+        with _expander._lock:
+            _expander._corpus()
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()  # the start-up thread's own connection
+
+
 def expansion_vocabulary_clear() -> None:
     """Forget the corpus vocabulary (tests: a new corpus)."""
     _expander._vocabulary = None

@@ -367,6 +367,9 @@ if _search_engine != "database":
         "ANALYSIS": env_str("CLOCHER_SEARCH_ANALYSIS", "auto"),
         "TIMEOUT": env_int("CLOCHER_SEARCH_TIMEOUT", 10),
     }
+# Words near in meaning to those typed, from spaCy's French word vectors, when the
+# `vectors` extra is installed (search/expansion.py, docs/search.md); false: off.
+CLOCHER_SEARCH_EXPANSION = env_bool("CLOCHER_SEARCH_EXPANSION", True)
 
 # --- Federation (federation/) -----------------------------------------------------
 

@@ -39,7 +39,12 @@ def test_saving_a_commune_or_a_category_refreshes_the_labels(commune, culture):
 def test_words_the_page_does_not_use_are_found_by_meaning(commune, settings):
     """Query expansion (search/expansion.py): "guêpes" is on no page, the hornets'
     alert is near in meaning; off, it is not found and the capability says so."""
-    from search.expansion import expansion_available, expansion_vocabulary_clear
+    from search.expansion import (
+        _expander,
+        expansion_available,
+        expansion_vocabulary_clear,
+        expansion_warm,
+    )
     from search.query import SearchRequest, search_run
     from tests.factories import make_alert, make_news
 
@@ -53,6 +58,8 @@ def test_words_the_page_does_not_use_are_found_by_meaning(commune, settings):
     drain()
     expansion_vocabulary_clear()  # the corpus of this test
     try:
+        expansion_warm()  # as a web worker does at start-up (gunicorn.conf.py)
+        assert "frelons" in _expander._vocabulary.words
         results = search_run(request=SearchRequest(text="guêpes", commune=commune.insee_code))
         assert [hit.title for hit in results.hits] == [
             "Nids de frelons asiatiques : signalez-les"]
