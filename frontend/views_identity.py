@@ -18,10 +18,12 @@ from cms.readmodel import listings as selectors
 from notify.pwa import manifest_data
 
 from .identities import commune_identity
+from .views import site_rate_limited  # outermost below: a 429 gets no cache headers
 
 STYLESHEET = ":root{{--accent:{colour};--accent-dark:{dark};--brand:{colour};}}\n"
 
 
+@site_rate_limited
 @require_GET
 @cache_control(max_age=31_536_000, public=True, immutable=True)
 def identity_stylesheet(request, insee: str):
@@ -34,6 +36,7 @@ def identity_stylesheet(request, insee: str):
                         content_type="text/css; charset=utf-8")
 
 
+@site_rate_limited
 @require_GET
 @cache_control(max_age=86_400, public=True)
 def identity_monogram(request, insee: str):
@@ -61,6 +64,7 @@ def qr_svg(url: str) -> str:
     return mark_safe(markup)  # noqa: S308
 
 
+@site_rate_limited
 @require_GET
 def poster(request, pk: int):
     """A one-page A4 poster of an alert or an event, for the town hall's notice board."""
@@ -76,6 +80,7 @@ def poster(request, pk: int):
     })
 
 
+@site_rate_limited
 @require_GET
 @cache_control(max_age=3600, public=True)
 def identity_manifest(request, insee: str):
@@ -96,6 +101,7 @@ def identity_manifest(request, insee: str):
     return JsonResponse(data, content_type="application/manifest+json")
 
 
+@site_rate_limited
 @require_GET
 @cache_control(max_age=3600, public=True)
 def identity_json(request, insee: str):

@@ -100,8 +100,8 @@ def public_paths() -> list[str]:
     paths = [f"/{route}" for route, _name in _routes(get_resolver().url_patterns)
              if route.startswith(("api/", "ap/", ".well-known/", "nodeinfo/"))]
     names = {pattern.name: str(pattern.pattern) for pattern in frontend_urls.urlpatterns}
-    paths += ["/" + re.sub(r"<id:\w+>", "1", route) for name, route in names.items()
-              if name not in FRONTEND_UNLIMITED]
+    paths += ["/" + re.sub(r"<str:\w+>", "44052", re.sub(r"<id:\w+>", "1", route))
+              for name, route in names.items() if name not in FRONTEND_UNLIMITED]
     return paths
 
 

@@ -75,4 +75,6 @@ def test_agenda_attributes_neighbours_events(client, commune, neighbour_commune)
     EventPageFactory(parent=section(neighbour_commune, EventIndexPage), title="Brocante")
     html = client.get("/agenda/", HTTP_HOST="donges.localhost").content.decode()
     assert "Loto" in html and "Brocante" in html
-    assert html.count("via Montoir-de-Bretagne") == 1
+    # The neighbour's event names its commune first on its card; Donges' own does not.
+    assert html.count('<strong class="card__commune">Montoir-de-Bretagne</strong>') == 1
+    assert html.count('class="card__commune"') == 1

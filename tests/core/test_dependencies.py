@@ -16,10 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("cms", "federation", "search", "frontend")
+PACKAGES = ("cms", "federation", "search", "frontend", "notify")
 # Imported only by developer tools, which say so when the tools are missing.
 DEVELOPMENT_ONLY = {
     "ranx": "search/relevance.py, for `manage.py search_relevance` and the relevance test",
+    "rank_bm25": "search/relevance.py, the BM25 baseline of `manage.py search_relevance`",
 }
 
 

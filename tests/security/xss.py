@@ -106,6 +106,8 @@ def live_markup(page_html: str) -> list[str]:
                     or (name in URL_ATTRIBUTES and scheme
                         and scheme.group(1).lower() in SCRIPT_SCHEMES)):
                 problems.append(f"<{tag} {name}={value[:60]!r}>")
+        if tag == "svg" and dict(attrs).get("class") in {"icon", "monogram"}:
+            continue  # the site's own pictograms and default emblem (frontend), never stored
         if tag in {"iframe", "object", "embed", "frame", "base", "svg", "math"}:
             problems.append(f"<{tag}>")
     problems += [f"script/style: {text[:60]!r}" for text in collected.script_texts
