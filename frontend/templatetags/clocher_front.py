@@ -234,9 +234,9 @@ def _fallback_language(page) -> str | None:
 def _other_language(page) -> str:
     """The page's language when it is not the interface's, else "" (a page, or a search
     hit, which carries its language code)."""
-    if isinstance(getattr(page, "locale", None), str):
-        return page.locale if page.locale != translation.get_language() else ""
     locale_id = getattr(page, "locale_id", None)
+    if locale_id is None and isinstance(getattr(page, "locale", None), str):  # a hit
+        return page.locale if page.locale != translation.get_language() else ""
     if locale_id is None:
         return ""
     code = locale_code(locale_id)
