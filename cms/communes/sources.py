@@ -24,7 +24,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -147,36 +147,16 @@ def centroids_default_csv() -> Path:
 def centroids_read(*, path: Path) -> dict[str, tuple[float, float]]:
     """Return (latitude, longitude) by INSEE code from a centroids CSV."""
     centroids: dict[str, tuple[float, float]] = {}
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            reader = csv.DictReader(file)
-            missing = [c for c in CENTROID_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SourceError(
-                    f"{path}: not a centroids CSV: missing column(s) "
-                    f"{', '.join(missing)} in the header line."
-                )
-            for row in reader:
-                where = f"{path}: line {reader.line_num}"
-                if None in row or None in row.values():
-                    raise SourceError(f"{where}: expected {len(reader.fieldnames)} fields.")
-                code = row["insee_code"].strip()
-                if not INSEE_CODE.fullmatch(code):
-                    raise SourceError(f"{where}: invalid INSEE code {code!r}.")
-                if code in centroids:
-                    raise SourceError(f"{where}: INSEE code {code} appears twice.")
-                centroids[code] = (
-                    _coordinate(row["latitude"], limit=90.0, where=where),
-                    _coordinate(row["longitude"], limit=180.0, where=where),
-                )
-    except FileNotFoundError:
-        raise SourceError(f"{path}: file not found.") from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text ({exc.reason}).") from None
-    except csv.Error as exc:
-        raise SourceError(f"{path}: malformed CSV ({exc}).") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({exc.strerror}).") from None
+    for where, row in _csv_rows(path=path, columns=CENTROID_COLUMNS, what="centroids CSV"):
+        code = row["insee_code"].strip()
+        if not INSEE_CODE.fullmatch(code):
+            raise SourceError(f"{where}: invalid INSEE code {code!r}.")
+        if code in centroids:
+            raise SourceError(f"{where}: INSEE code {code} appears twice.")
+        centroids[code] = (
+            _coordinate(row["latitude"], limit=90.0, where=where),
+            _coordinate(row["longitude"], limit=180.0, where=where),
+        )
     return centroids
 
 
@@ -352,31 +332,37 @@ def _json_type(value: object) -> str:
 
 def geonames_read(*, path: Path) -> list[GeoNamesPlace]:
     """Return the French places (cc == "FR") of a GeoNames cities CSV."""
-    places = []
+    return [
+        GeoNamesPlace(
+            name=row["name"].strip(),
+            department=row["admin2"].strip(),
+            latitude=_coordinate(row["lat"], limit=90.0, where=where),
+            longitude=_coordinate(row["lon"], limit=180.0, where=where),
+        )
+        for where, row in _csv_rows(path=path, columns=GEONAMES_COLUMNS,
+                                    what="GeoNames cities CSV")
+        if row["cc"].strip() == "FR"
+    ]
+
+
+def _csv_rows(*, path: Path, columns, what: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each row of a CSV file that has these columns, with where it stands
+    ("<path>: line N"); a SourceError for anything unreadable."""
     try:
         # newline="" lets csv handle the file's CRLF line ends and quoted commas.
         with open(path, encoding="utf-8-sig", newline="") as file:
             reader = csv.DictReader(file)
-            missing = [c for c in GEONAMES_COLUMNS if c not in (reader.fieldnames or [])]
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
                 raise SourceError(
-                    f"{path}: not a GeoNames cities CSV: missing column(s) "
+                    f"{path}: not a {what}: missing column(s) "
                     f"{', '.join(missing)} in the header line."
                 )
             for row in reader:
                 where = f"{path}: line {reader.line_num}"
                 if None in row or None in row.values():
                     raise SourceError(f"{where}: expected {len(reader.fieldnames)} fields.")
-                if row["cc"].strip() != "FR":
-                    continue
-                places.append(
-                    GeoNamesPlace(
-                        name=row["name"].strip(),
-                        department=row["admin2"].strip(),
-                        latitude=_coordinate(row["lat"], limit=90.0, where=where),
-                        longitude=_coordinate(row["lon"], limit=180.0, where=where),
-                    )
-                )
+                yield where, row
     except FileNotFoundError:
         raise SourceError(f"{path}: file not found.") from None
     except UnicodeDecodeError as exc:
@@ -385,7 +371,6 @@ def geonames_read(*, path: Path) -> list[GeoNamesPlace]:
         raise SourceError(f"{path}: malformed CSV ({exc}).") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror}).") from None
-    return places
 
 
 def _coordinate(text: str, *, limit: float, where: str) -> float:
