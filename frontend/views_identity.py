@@ -23,15 +23,20 @@ from .views import site_rate_limited  # outermost below: a 429 gets no cache hea
 STYLESHEET = ":root{{--accent:{colour};--accent-dark:{dark};--brand:{colour};}}\n"
 
 
+def _identity_or_404(request, insee: str):
+    """The commune named by INSEE code or slug and its identity, or a 404."""
+    commune = commune_get(insee_code_or_slug=insee[:20])
+    if commune is None:
+        raise Http404(_("Commune introuvable"))
+    return commune, commune_identity(commune=commune, request=request)
+
+
 @site_rate_limited
 @require_GET
 @cache_control(max_age=31_536_000, public=True, immutable=True)
 def identity_stylesheet(request, insee: str):
     """The commune's colours as CSS custom properties (the URL carries their version)."""
-    commune = commune_get(insee_code_or_slug=insee[:20])
-    if commune is None:
-        raise Http404(_("Commune introuvable"))
-    identity = commune_identity(commune=commune, request=request)
+    _commune, identity = _identity_or_404(request, insee)
     return HttpResponse(STYLESHEET.format(colour=identity.colour, dark=identity.colour_dark),
                         content_type="text/css; charset=utf-8")
 
@@ -41,10 +46,7 @@ def identity_stylesheet(request, insee: str):
 @cache_control(max_age=86_400, public=True)
 def identity_monogram(request, insee: str):
     """The generated monogram, as an SVG file (manifest icon, profile without a logo)."""
-    commune = commune_get(insee_code_or_slug=insee[:20])
-    if commune is None:
-        raise Http404(_("Commune introuvable"))
-    identity = commune_identity(commune=commune, request=request)
+    _commune, identity = _identity_or_404(request, insee)
     return HttpResponse(identity.monogram, content_type="image/svg+xml; charset=utf-8")
 
 
@@ -85,10 +87,7 @@ def poster(request, pk: int):
 @cache_control(max_age=3600, public=True)
 def identity_manifest(request, insee: str):
     """The commune's installed app: its name, its colour, its logo or monogram."""
-    commune = commune_get(insee_code_or_slug=insee[:20])
-    if commune is None:
-        raise Http404(_("Commune introuvable"))
-    identity = commune_identity(commune=commune, request=request)
+    commune, identity = _identity_or_404(request, insee)
     icons = [{"src": reverse("frontend:identity-monogram", args=[commune.insee_code]),
               "type": "image/svg+xml", "sizes": "any", "purpose": "any"}]
     if identity.logo is not None:

@@ -118,6 +118,8 @@ class EventSerializer(ItemBaseSerializer):
     venue_name = serializers.CharField(allow_blank=True)
     address = serializers.CharField(allow_blank=True)
     organiser = serializers.CharField(allow_blank=True)
+    organiser_email = serializers.CharField(allow_blank=True, required=False)
+    organiser_phone = serializers.CharField(allow_blank=True, required=False)
     is_free = serializers.BooleanField()
     price = serializers.CharField(allow_blank=True)
     registration_url = serializers.CharField(allow_blank=True)

@@ -20,6 +20,7 @@ from cms.publishing.outbox import backoff_seconds as outbox_backoff
 from .http import Policy, ResponseTooLargeError, SafeClient, UnsafeURLError
 from .keys import actor_private_key
 from .outbound import actor_url
+from .servers import activity_for
 from .signatures import sign_request
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class Attempt:
 
 
 def _send(delivery, *, private_key, key_id: str) -> Attempt:
-    body = json.dumps(delivery.activity.activity).encode()
+    body = json.dumps(activity_for(delivery.activity.activity, inbox=delivery.inbox)).encode()
 
     def sign(method, url, headers, payload):
         # A fresh Date and signature for every attempt and every redirect hop.

@@ -103,7 +103,8 @@ def handle_create_or_update(activity: Activity, remote_actor) -> str:
         return "ignored: update of another actor"
     if not _is_followed(remote_actor):
         return "ignored: no local commune follows this actor"
-    _page, outcome = object_store(obj=obj, remote_actor=remote_actor)
+    _page, outcome = object_store(obj=obj, remote_actor=remote_actor,
+                                  edit=activity.type == "Update")
     return "processed" if outcome in ("created", "updated") else f"ignored: {outcome}"
 
 

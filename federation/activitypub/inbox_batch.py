@@ -49,7 +49,8 @@ def _new_object(entry, followers):
     if not isinstance(obj, APObject):  # a Delete names its object by id
         obj = APObject(id=entry.activity.object_id, type="Tombstone")
     return NewObject(key=entry.message.pk, obj=obj, remote_actor=entry.actor,
-                     followers=followers.get(entry.actor.pk, []))
+                     followers=followers.get(entry.actor.pk, []),
+                     edit=entry.activity.type == "Update")
 
 
 def _bulk_phase(name: str, apply, entries: list, followers, outcomes: dict) -> None:

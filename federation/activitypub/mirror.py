@@ -113,7 +113,21 @@ def _versions_locked(*, ap_id: str, actor_url: str):
     return owner, mine or ObjectVersion(ap_id=ap_id, actor_url=actor_url)
 
 
-def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
+def version_is_stale(obj: APObject, stored: dt.datetime | None, *, edit: bool) -> bool:
+    """Whether `obj` is older than the version stored: nothing stored, never; an object
+    without a date never replaces a dated one; a `Create` is stale unless newer; an
+    `Update` (`edit`) only when older, so an edit dated the same second as the post is
+    not lost (GoToSocial and Mastodon date to the second: alice's edit right after her
+    post carried the post's own date)."""
+    if not stored:
+        return False
+    if obj.version is None:
+        return True
+    return obj.version < stored if edit else obj.version <= stored
+
+
+def object_store(*, obj: APObject, remote_actor, edit: bool = False
+                 ) -> tuple[object | None, str]:
     """Apply a Create or Update; return (page, outcome). Only the actor that created an
     object may change it, older versions are ignored, a deleted object never comes back."""
     kind = kind_of_object(obj, remote_actor)
@@ -126,9 +140,7 @@ def object_store(*, obj: APObject, remote_actor) -> tuple[object | None, str]:
             return None, "not owner"
         if version.deleted_at is not None:
             return None, "deleted"
-        if version.version and obj.version and obj.version <= version.version:
-            return None, "stale"
-        if version.version and not obj.version:
+        if version_is_stale(obj, version.version, edit=edit):
             return None, "stale"
         commune = mirror_commune(remote_actor=remote_actor)
         page = model.objects.filter(pk=version.page_id).first() if version.page_id else None

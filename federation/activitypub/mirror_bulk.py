@@ -47,6 +47,7 @@ from .mirror import (
     content_model,
     kind_of_object,
     mirror_commune,
+    version_is_stale,
 )
 from .wire import APObject
 
@@ -64,6 +65,7 @@ class NewObject:
     obj: APObject
     remote_actor: object
     followers: list
+    edit: bool = False  # from an Update (mirror.version_is_stale)
 
 
 def _build(item: NewObject, *, commune, locale, now):
@@ -279,7 +281,7 @@ def objects_update_many(items: list[NewObject]) -> tuple[dict[object, str], list
         if page is None or kind is None or not isinstance(page, content_model(kind)):
             left.append(item.key)
             continue
-        if version.version and (not item.obj.version or item.obj.version <= version.version):
+        if version_is_stale(item.obj, version.version, edit=item.edit):
             outcomes[item.key] = "ignored: stale"
             continue
         actor = item.remote_actor

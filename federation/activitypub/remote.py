@@ -43,7 +43,7 @@ def domain_blocked(domain: str) -> bool:
     return _blocked(domain).exists()
 
 
-def _document(body: bytes) -> object:
+def fetched_document(body: bytes) -> object:
     """A fetched document, decoded within the limits of inbound JSON (inbound_json.py)."""
     return json_document(body, max_bytes=settings.FEDERATION_FETCH_MAX_BYTES,
                          max_depth=settings.FEDERATION_JSON_MAX_DEPTH)
@@ -72,7 +72,7 @@ def fetch_json(url: str) -> dict:
     if response.status != 200:
         raise RemoteError(f"{url}: HTTP {response.status}")
     try:
-        data = _document(response.body)
+        data = fetched_document(response.body)
     except InboundJSONError as error:
         raise RemoteError(f"{url}: {error}") from error
     if not isinstance(data, dict):
@@ -235,7 +235,7 @@ def webfinger_resolve(*, handle: str) -> str:
     url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{match['user']}@{host}"
     try:
         response = client().get(url, headers={"Accept": "application/jrd+json"})
-        data = _document(response.body)
+        data = fetched_document(response.body)
     except Exception as error:  # noqa: BLE001
         raise RemoteError(f"WebFinger failed for {handle}: {error}") from error
     for link in data.get("links", []) if isinstance(data, dict) else []:

@@ -42,6 +42,7 @@ def content(commune, neighbour_commune):
     return {
         "concert": publish(make_event(commune, title="Concert, « chorale »\nde Noël",
                                       start=soon(3), summary="Orgue; et \"voix\"",
+                                      organiser_email="chorale@example.org",
                                       latitude=47.32, longitude=-2.07)),
         "bal": publish(make_event(neighbour_commune, title="Bal du port", start=soon(5))),
         "club": publish(make_directory(commune, title="Club de foot",
@@ -92,6 +93,7 @@ def test_commune_events_are_its_own_only_and_text_survives_csv(client, content):
     concert = rows[0]
     assert concert["commune_insee"] == "44052" and concert["commune_name"] == "Donges"
     assert concert["summary"] == 'Orgue; et "voix"'
+    assert concert["organiser_email"] == "chorale@example.org"
     assert concert["url"].endswith("/")
     # By slug too, the same file.
     assert built(client, "/opendata/donges/events.csv").content == built(

@@ -73,6 +73,9 @@ def browser_context(tmp_path, live_server_sessions_ended, fresh_api_cache) -> It
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(15_000)
+        # A page load waits for its stylesheets, images and service worker: on CI's two
+        # cores shared with the search nodes and the GoToSocial run, one took over 15 s.
+        context.set_default_navigation_timeout(30_000)
         try:
             yield context
         finally:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from cms.communes.selectors import commune_list
 from cms.content.models import EventPage
 from cms.readmodel.models import PublishedItem
@@ -95,6 +97,21 @@ def test_update_then_stale_update_then_delete_then_late_create(client, followed)
          number=5)
     send(client, followed, "Create", event(followed), number=6)
     assert not EventPage.objects.filter(ap_id=f"{followed.url}/events/1").exists()
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["batch", "one-by-one"])
+def test_an_edit_dated_the_second_of_the_post_is_applied(client, followed, settings, bulk):
+    # GoToSocial and Mastodon date to the second: an edit made right after the post
+    # carries the post's own date (seen with GoToSocial 0.19.2), and is still an edit.
+    settings.FEDERATION_INBOX_BULK = bulk
+    send(client, followed, "Create", event(followed), number=1)
+    send(client, followed, "Update", event(followed, name="Fête du port (corrigée)"), number=2)
+    page = EventPage.objects.get(ap_id=f"{followed.url}/events/1")
+    assert page.title == "Fête du port (corrigée)"
+    # The post re-delivered under a new activity id does not undo the edit.
+    send(client, followed, "Create", event(followed), number=3)
+    page.refresh_from_db()
+    assert page.title == "Fête du port (corrigée)"
 
 
 def test_delete_before_create_wins(client, followed):

@@ -221,9 +221,14 @@ def test_concurrent_proposals_from_one_address_stop_at_the_limit(commune):
     import threading
     from collections import Counter
 
-    from django.db import connections
+    from django.db import connection, connections
     from django.test import Client
 
+    if connection.vendor == "sqlite":
+        # SQLite in memory with a shared cache (the test database): concurrent writers
+        # get "database table is locked" at once, where a deployment's SQLite file waits
+        # for its lock (cms/settings/base.py). Run on PostgreSQL (CI's main pass).
+        pytest.skip("concurrent writers on SQLite's in-memory test database fail at once")
     count = 12
     barrier = threading.Barrier(count)
     statuses: list[int] = []

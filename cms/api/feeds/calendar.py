@@ -138,6 +138,9 @@ def _calendar_description(page: EventPage, url: str, attribution: str, *, own: b
     facts = []
     if page.organiser:
         facts.append(f"Organisé par : {page.organiser}")
+    contact = " · ".join(part for part in (page.organiser_phone, page.organiser_email) if part)
+    if contact:
+        facts.append(f"Contact : {contact}")
     if page.is_free:
         facts.append("Tarif : gratuit")
     elif page.price:

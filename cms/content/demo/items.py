@@ -32,6 +32,8 @@ class EventItem:
     venue: str
     address: str
     organiser: str
+    organiser_email: str = ""
+    organiser_phone: str = ""
     categories: tuple[str, ...] = ()
     # When: `days` from today (negative: in the past), moved forward to `weekday`
     # (0 = Monday) if given; or, with `month`, the nth `weekday` of that month, the

@@ -169,6 +169,7 @@ def _event_page(item: EventItem, context: _Context) -> EventPage:
         body=streams.paragraphs(f"{context.commune.insee_code}:{item.key}:body", item.body),
         venue_name=capfirst(item.venue), address=item.address,
         latitude=latitude, longitude=longitude, organiser=item.organiser,
+        organiser_email=item.organiser_email, organiser_phone=item.organiser_phone,
         is_free=item.is_free, price=item.price, registration_url=item.registration_url,
         accessibility=item.accessibility,
         categories=context.categories_for(item.categories),

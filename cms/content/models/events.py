@@ -2,6 +2,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms.communes.validators import validate_coordinates_pair
 from cms.core.sanitise import HTML, PLAIN
@@ -77,6 +79,14 @@ class EventPage(CommuneContentPage):
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     latitude, longitude = coordinate_fields()
     organiser = models.CharField(_("organisateur"), max_length=200, blank=True)
+    # The organiser's public contact (an association's address, a box office number):
+    # shown on the event page, never filled from a resident's proposal.
+    organiser_email = models.EmailField(_("e-mail de l'organisateur"), blank=True)
+    organiser_phone = models.CharField(
+        _("téléphone de l'organisateur"), max_length=30, blank=True,
+        validators=[RegexValidator(r"^\+?[0-9][0-9 .\-]{5,28}$",
+                                   _("Un numéro de téléphone, ex. « 02 40 45 00 00 ».")),
+                    ])
     is_free = models.BooleanField(_("gratuit"), default=False)
     price = models.CharField(_("tarif"), max_length=200, blank=True,
                              help_text=_("Ex. « 5 €, gratuit pour les moins de 12 ans »."))
@@ -85,6 +95,8 @@ class EventPage(CommuneContentPage):
                                      help_text=_("Accès PMR, boucle magnétique, etc."))
 
     base_form_class = EventPageForm
+    # A phone number is the same in every language (e-mail and URL fields already are).
+    override_translatable_fields = [SynchronizedField("organiser_phone")]
     content_panels = [
         *CommuneContentPage.content_panels,
         MultiFieldPanel(
@@ -109,6 +121,7 @@ class EventPage(CommuneContentPage):
         MultiFieldPanel(
             [
                 FieldPanel("organiser"),
+                FieldRowPanel([FieldPanel("organiser_email"), FieldPanel("organiser_phone")]),
                 FieldRowPanel([FieldPanel("is_free"), FieldPanel("price")]),
                 FieldPanel("registration_url"),
             ],
@@ -140,6 +153,8 @@ class EventPage(CommuneContentPage):
         APIField("latitude"),
         APIField("longitude"),
         APIField("organiser"),
+        APIField("organiser_email"),
+        APIField("organiser_phone"),
         APIField("is_free"),
         APIField("price"),
         APIField("registration_url"),
@@ -226,7 +241,8 @@ def _event_api_fields(page: EventPage) -> dict:
         "time_zone": page.time_zone, "all_day": page.all_day,
         "image": representation.image(page.image), "body": representation.stream(page.body),
         "venue_name": page.venue_name, "address": page.address,
-        "organiser": page.organiser, "is_free": page.is_free, "price": page.price,
+        "organiser": page.organiser, "organiser_email": page.organiser_email,
+        "organiser_phone": page.organiser_phone, "is_free": page.is_free, "price": page.price,
         "registration_url": page.registration_url, "accessibility": page.accessibility,
     }
 
@@ -287,6 +303,7 @@ kind_register(ContentKind(
     api_ordering=("start",), api_filters=("dated",),
     section_title=_("agenda"),
     text_fields={"summary": PLAIN, "body": HTML, "venue_name": PLAIN, "address": PLAIN,
-                 "organiser": PLAIN, "price": PLAIN, "registration_url": PLAIN,
+                 "organiser": PLAIN, "organiser_email": PLAIN, "organiser_phone": PLAIN,
+                 "price": PLAIN, "registration_url": PLAIN,
                  "accessibility": PLAIN},
 ))

@@ -76,7 +76,9 @@ def _event(page: EventPage, request: HttpRequest | None) -> dict[str, Any]:
             "value": True,
         }
     organizer = (
-        {"@type": "Organization", "name": page.organiser}
+        {"@type": "Organization", "name": page.organiser,
+         **({"email": page.organiser_email} if page.organiser_email else {}),
+         **({"telephone": page.organiser_phone} if page.organiser_phone else {})}
         if page.organiser
         else commune_organization(commune, request)
     )
