@@ -30,7 +30,8 @@ class InviteForm(forms.Form):
 def onboarding_view(request):
     """GET ?q= searches, ?insee= shows one commune; POST creates it or invites."""
     insee = (request.POST.get("insee") or request.GET.get("insee") or "").strip().upper()
-    search = SearchForm(request.GET or None)
+    # Bound only when searched: ?insee= alone shows a commune, not "nothing found".
+    search = SearchForm(request.GET if "q" in request.GET else None)
     invite = InviteForm(request.POST if request.POST.get("action") == "invite" else None)
     status = 200
     if request.method == "POST" and sources.INSEE_CODE.fullmatch(insee):

@@ -50,13 +50,15 @@ def admin_client(client, admin):
 def test_search_official_data_by_code_postcode_or_name(admin_client, query, expected):
     html = admin_client.get(URL, {"q": query}).content.decode()
     table = html.split('class="listing onboarding-results"')[1].split("</table>")[0]
-    names = re.findall(r'<a href="\?insee=\w+">([^<]+)</a>', table)
+    names = re.findall(r'<a href="\?q=[^"&]*&amp;insee=\w+">([^<]+)</a>', table)
     assert sorted(names) == sorted(expected)
 
 
 def test_candidate_shows_epci_and_neighbours_already_here(admin_client, commune,
                                                          neighbour_commune):
     html = admin_client.get(URL, {"insee": "44176"}).content.decode()  # Saint-Malo-de-Guersac
+    # Not searched: no results table saying that nothing matched.
+    assert "onboarding-results" not in html
     candidate = html.split('class="onboarding-candidate"')[1]
     assert "Saint-Malo-de-Guersac (44176)" in candidate
     official = official_communes()["44176"]
