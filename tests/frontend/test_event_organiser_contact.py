@@ -36,7 +36,7 @@ def test_a_contact_without_an_organiser_name_still_shows(client, commune):
                                      title="Vide-grenier", start=soon(12),
                                      organiser="", organiser_phone="06 00 00 00 00"))
     html = client.get(event.url, HTTP_HOST=HOST).content.decode()
-    assert 'href="tel:0600000000"' in html
+    assert '<dd class="organiser"><a href="tel:0600000000">06 00 00 00 00</a></dd>' in html
 
 
 def test_api_jsonld_and_calendar_carry_the_contact(client, fest_noz):
