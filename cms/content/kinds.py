@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -119,6 +120,7 @@ def kind_register(kind: ContentKind) -> ContentKind:
     from cms.communes.sections import Section, section_register
 
     _kinds[kind.name] = kind
+    _kind_labels.cache_clear()
     section_register(Section(model=kind.section, title=kind.section_name,
                              slug=kind.section_default_slug, order=(kind.position, kind.name)))
     return kind
@@ -164,7 +166,15 @@ def kind_choices() -> list[tuple[str, Any]]:
 
 
 def kind_labels() -> dict[str, str]:
-    """Kind name → its short plural label, capitalised ("Actualités")."""
+    """Kind name → its short plural label, capitalised ("Actualités"), in the active
+    language (computed once per language: every search's facets ask for them)."""
+    from django.utils.translation import get_language
+
+    return dict(_kind_labels(get_language() or ""))
+
+
+@lru_cache(maxsize=16)
+def _kind_labels(language: str) -> dict[str, str]:
     from django.utils.text import capfirst
 
     return {kind.name: str(capfirst(kind.short_label or kind.plural)) for kind in kinds()}

