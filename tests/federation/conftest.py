@@ -50,3 +50,15 @@ def followed(peer, ap_commune):  # noqa: F811 (the imported fixtures)
                           direction=FollowDirection.OUTBOUND, state=FollowState.ACCEPTED)
     return actor
 
+
+@pytest.fixture
+def follower(peer, ap_commune):  # noqa: F811 (the imported fixtures)
+    """A person on the fake peer (alice) who follows Donges, accepted: its RemoteActor."""
+    actor = peer.add_actor("alice")
+    remote = RemoteActor.objects.create(url=actor.url, domain=peer.netloc,
+                                        inbox=f"{actor.url}/inbox",
+                                        public_key_pem=actor.public_pem)
+    Follow.objects.create(commune=ap_commune, remote_actor=remote,
+                          direction=FollowDirection.INBOUND, state=FollowState.ACCEPTED)
+    return remote
+

@@ -24,17 +24,6 @@ from federation.models import (
 from tests.federation.e2e.peer import verify_received
 
 
-@pytest.fixture
-def follower(peer, ap_commune):
-    actor = peer.add_actor("alice")
-    remote = RemoteActor.objects.create(url=actor.url, domain=peer.netloc,
-                                        inbox=f"{actor.url}/inbox",
-                                        public_key_pem=actor.public_pem)
-    Follow.objects.create(commune=ap_commune, remote_actor=remote,
-                          direction=FollowDirection.INBOUND, state=FollowState.ACCEPTED)
-    return remote
-
-
 def _send_note(commune):
     activity_record(commune=commune, activity_type="Create",
                     object_={"id": "http://testserver/ap/objects/999", "type": "Note"})

@@ -15,10 +15,6 @@ from federation.models import (
     ActorKey,
     Delivery,
     DeliveryState,
-    Follow,
-    FollowDirection,
-    FollowState,
-    RemoteActor,
 )
 from tests.federation.e2e.peer import verify_received
 
@@ -38,16 +34,6 @@ def serve_nodeinfo(peer, software: str) -> None:
     peer.serve_json("/nodeinfo/2.0", {**NODEINFO, "software": {
         **NODEINFO["software"], "name": software}})
 
-
-@pytest.fixture
-def follower(peer, ap_commune):
-    actor = peer.add_actor("alice")
-    remote = RemoteActor.objects.create(url=actor.url, domain=peer.netloc,
-                                        inbox=f"{actor.url}/inbox",
-                                        public_key_pem=actor.public_pem)
-    Follow.objects.create(commune=ap_commune, remote_actor=remote,
-                          direction=FollowDirection.INBOUND, state=FollowState.ACCEPTED)
-    return actor
 
 
 def _deliver(commune, object_: dict) -> Delivery:
