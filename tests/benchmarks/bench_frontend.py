@@ -295,11 +295,14 @@ def main() -> None:
 
 
 PHONE = {"width": 390, "height": 844}
+# The --demo run's phone screenshots, before and after (<tree>-<page>.png).
+SHOTS = ROOT / "var" / "bench-frontend"
 
 
-def phone_transfer(url: str) -> dict:
+def phone_transfer(url: str, screenshot: Path | None = None) -> dict:
     """Load `url` in Chromium at 390 px: bytes of every response by type, gzip-estimated
-    for text (HTML, CSS, JS, SVG: what a reverse proxy sends), as served for images."""
+    for text (HTML, CSS, JS, SVG: what a reverse proxy sends), as served for images;
+    a full-page screenshot to `screenshot` if given."""
     from playwright.sync_api import sync_playwright
 
     totals = {"html": 0, "css+js": 0, "images": 0, "other": 0, "requests": 0}
@@ -310,6 +313,8 @@ def phone_transfer(url: str) -> dict:
         responses = []
         page.on("response", lambda response: responses.append(response))
         page.goto(url, wait_until="load")
+        if screenshot is not None:
+            page.screenshot(path=screenshot, full_page=True)
         for response in responses:
             try:
                 body = response.body()
@@ -422,19 +427,21 @@ def demo_main(args) -> None:
              ("search page", "/recherche/?q=" + urllib.parse.quote("marché")),
              ("event", event_path), ("alert", alert_path), ("directory", "/annuaire/")]
     results: dict = {}
+    SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         for label in trees:
             wait_ready(ports[label], f"{host}:{ports[label]}")
         for label in trees:
             connection = http.client.HTTPConnection("127.0.0.1", ports[label], timeout=30)
-            for _name, path in pages:
+            for name, path in pages:
                 values = []
                 for _ in range(args.requests // 10 or 1):
                     status, ttfb, _body, _headers = timed_get(
                         connection, path, f"{host}:{ports[label]}")
                     assert status == 200, (label, path, status)
                     values.append(ttfb * 1000)
-                weight = phone_transfer(f"http://{host}:{ports[label]}{path}")
+                shot = SHOTS / f"{label}-{name.replace(' ', '-')}.png"
+                weight = phone_transfer(f"http://{host}:{ports[label]}{path}", shot)
                 results[(label, path)] = (statistics.median(values), max(values), weight)
     finally:
         for server in servers.values():
