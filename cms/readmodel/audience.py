@@ -277,7 +277,7 @@ def withheld_page_ids(*, insee_code: str) -> list[int]:
     what its search leaves out, whichever commune owns them. Asked on every search
     from a commune: one small query when it holds nothing back (most communes, most
     of the time), a second for the pages when it does (a subquery in one statement
-    cost 3-4 ms of Django per search on the benchmark's 220,000 pages, these 0.7 ms)."""
+    cost 1-3 ms of Django per search on the benchmark's 220,000 pages, these 0.7 ms)."""
     keys = list(Audience.objects.filter(commune__insee_code=insee_code,
                                         commune__origin_server="")
                 .exclude(state__in=PUBLIC_STATES).values_list("translation_key", flat=True))
