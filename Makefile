@@ -104,7 +104,7 @@ bench-seed: $(VENV)/.installed-dev node_modules/.installed | var
 # (docs/notify.md). BENCH_NOTIFY_PUSH / _EMAIL / _SMS set the numbers of subscribers.
 .PHONY: bench-notify
 bench-notify: $(VENV)/.installed-dev | var
-	PYTHONPATH=. $(PY) -m pytest tests/benchmarks/bench_notify.py -p no:cacheprovider -q -s $(ARGS)
+	PYTHONPATH=. $(PY) -m pytest tests/benchmarks/bench_notify.py -p no:cacheprovider -q -s --timeout=0 $(ARGS)
 
 # CPU of an idle worker (production settings, empty queue); docs/benchmarks/worker.md.
 .PHONY: bench-worker-idle

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -80,8 +81,10 @@ def rows_fan_out(rows: list[OutboxMessage]) -> None:
         first = item.page.first_published_at
         if first is not None and first < fresh_since:
             continue  # an old item edited: its readers were told when it was new
-        written = Delivery.objects.bulk_create(_deliveries(item), batch_size=BULK_SIZE,
-                                               ignore_conflicts=True)
+        # In chunks: bulk_create would hold every subscriber's row in memory at once.
+        deliveries, written = _deliveries(item), 0
+        while chunk := list(islice(deliveries, BULK_SIZE)):
+            written += len(Delivery.objects.bulk_create(chunk, ignore_conflicts=True))
         if written and is_urgent(item):
             urgent_keys.append(key)
     if urgent_keys:

@@ -12,6 +12,7 @@ from cms.communes.selectors import commune_list, commune_neighbour_summaries
 from cms.content.models import Category
 from cms.core.locales import default_locale
 
+from .channels.endpoints import endpoint_problem
 from .models import AlertChoice, DigestFrequency
 from .services import Choices
 
@@ -96,16 +97,10 @@ class PushSubscriptionForm(forms.Form):
 
     def clean_endpoint(self) -> str:
         endpoint = self.cleaned_data["endpoint"]
-        if not endpoint.startswith("https://") and not _loopback(endpoint):
-            raise forms.ValidationError("endpoint must be https")
+        problem = endpoint_problem(endpoint)
+        if problem:
+            raise forms.ValidationError(problem)
         return endpoint
-
-
-def _loopback(endpoint: str) -> bool:
-    from django.conf import settings
-
-    # Tests and the benchmark run a push service on loopback over http.
-    return bool(settings.NOTIFY_PUSH_ALLOW_HTTP) and endpoint.startswith("http://127.0.0.1:")
 
 
 class PhoneForm(forms.Form):

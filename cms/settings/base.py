@@ -342,8 +342,8 @@ NOTIFY_SMS_OVH = {
 }
 NOTIFY_SMS_MONTHLY_CAP = env_int("NOTIFY_SMS_MONTHLY_CAP", 500)
 # Concurrent sends of one worker: push requests in flight, SMTP connections open.
-NOTIFY_PUSH_CONCURRENCY = env_int("NOTIFY_PUSH_CONCURRENCY", 16)
-NOTIFY_SMTP_CONNECTIONS = env_int("NOTIFY_SMTP_CONNECTIONS", 4)
+NOTIFY_PUSH_CONCURRENCY = env_int("NOTIFY_PUSH_CONCURRENCY", 64)
+NOTIFY_SMTP_CONNECTIONS = env_int("NOTIFY_SMTP_CONNECTIONS", 16)
 
 # --- Search (search/) -------------------------------------------------------------
 

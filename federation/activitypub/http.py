@@ -11,7 +11,6 @@ be private (tests, the two-instance end-to-end test); nothing else is exempt.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -21,13 +20,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from cms.core.addresses import address_is_public
+
 USER_AGENT = "Clocher/1.0 (+ActivityPub)"
 MAX_REDIRECTS = 3
-METADATA_ADDRESSES = {
-    ipaddress.ip_address("169.254.169.254"),
-    ipaddress.ip_address("fd00:ec2::254"),
-    ipaddress.ip_address("100.100.100.200"),
-}
 
 
 class UnsafeURLError(Exception):
@@ -46,22 +42,6 @@ class Policy:
 
     def is_exempt(self, host: str, port: int) -> bool:
         return f"{host.lower()}:{port}" in self.allowed_private_peers
-
-
-def address_is_public(address: str) -> bool:
-    """Whether an IP address (v4, v6, IPv4-mapped v6) may be contacted."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip.sixtofour is not None:
-            ip = ip.sixtofour
-    if ip in METADATA_ADDRESSES:
-        return False
-    return not (
-        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified or not ip.is_global
-    )
 
 
 def _port_of(parts) -> int:

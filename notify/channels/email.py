@@ -1,6 +1,8 @@
 """E-mail: a batch is sent over NOTIFY_SMTP_CONNECTIONS SMTP connections (or provider
 sessions) at once, each carrying its share of the batch: the wait for the server's
-replies to one message overlaps the building and the sending of the others."""
+replies to one message overlaps the building and the sending of the others. Over SMTP,
+a message is serialised once per item and language; each subscriber's copy only swaps
+its address, its links and its Message-ID in those bytes (notify.mail.MessageTemplate)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -35,14 +38,20 @@ class EmailChannel(ChannelBackend):
         results: list[Result] = []
         rendered: dict[tuple, MessageTemplate] = {}
         with get_connection(fail_silently=False) as connection:
+            smtp = isinstance(connection, SmtpBackend)
             for outgoing in share:
                 subscriber = outgoing.delivery.subscriber
                 key = (outgoing.item.pk, subscriber.language, outgoing.delivery.urgent)
                 if key not in rendered:
                     rendered[key] = self._render(outgoing, subscriber.language)
-                message = rendered[key].build(subscriber)
+                template = rendered[key]
+                wire = template.wire(subscriber) if smtp else None
                 try:
-                    connection.send_messages([message])
+                    if wire is None:
+                        connection.send_messages([template.build(subscriber)])
+                    else:
+                        connection.connection.sendmail(template.envelope_sender(),
+                                                       [subscriber.email], wire)
                 except smtplib.SMTPRecipientsRefused as error:
                     # The codes only: the log must not hold the address (RGPD).
                     codes = " ".join(str(code) for code, _text in error.recipients.values())

@@ -5,15 +5,17 @@ aes128gcm, through http_ece). Subscriptions it is told are gone answer 410."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
+from aiohttp import web
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -37,7 +39,7 @@ class Push:
 
 @dataclass
 class PushService:
-    server: ThreadingHTTPServer | None = None
+    sock: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
     keys: dict[str, tuple[ec.EllipticCurvePrivateKey, bytes]] = field(default_factory=dict)
     received: list[Push] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
@@ -45,11 +47,38 @@ class PushService:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Seconds before each answer: a real push service is across the Internet.
     delay: float = 0.0
+    ready: threading.Event = field(default_factory=threading.Event)
+    loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def origin(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = self.sock.getsockname()[:2]
         return f"http://{host}:{port}"
+
+    def serve_forever(self) -> None:
+        """Answer on this thread until shutdown(): one event loop, keep-alive connections
+        (the benchmark runs it in a process of its own)."""
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        app = web.Application()
+        app.router.add_post("/push/{name}", self._post)
+        runner = web.AppRunner(app, access_log=None)
+        self.loop.run_until_complete(runner.setup())
+        self.loop.run_until_complete(web.SockSite(runner, self.sock).start())
+        self.ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(runner.cleanup())
+
+    def shutdown(self) -> None:
+        self.ready.wait(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _post(self, request: web.Request) -> web.Response:
+        status = self.handle(request.path, {k.lower(): v for k, v in request.headers.items()},
+                             await request.read())
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return web.Response(status=status)
 
     def subscription(self, name: str) -> dict:
         """What a browser's PushSubscription.toJSON() gives for a new subscription."""
@@ -109,24 +138,9 @@ class PushService:
 
 def push_service_start(*, serve: bool = True) -> PushService:
     """A push service on a loopback port; `serve=False`: bound, served by whoever calls
-    `service.server.serve_forever()` (the benchmark, in another process)."""
+    `service.serve_forever()` (the benchmark, in another process)."""
     service = PushService()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status = service.handle(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                    body)
-            if service.delay:
-                time.sleep(service.delay)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    service.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if serve:
-        threading.Thread(target=service.server.serve_forever, daemon=True).start()
+        threading.Thread(target=service.serve_forever, daemon=True).start()
+        service.ready.wait(10)
     return service

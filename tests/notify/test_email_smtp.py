@@ -9,8 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cms.readmodel.models import PublishedItem
+from notify import links
 from notify.digest import digests_send
 from notify.fanout import NOTIFY
+from notify.mail import MessageTemplate
 from notify.models import Delivery, Subscriber
 from tests.factories import make_alert, make_event, make_news, publish, worker_pass
 
@@ -66,6 +69,43 @@ def test_an_urgent_alert_arrives_at_once_with_one_click_unsubscribe(smtp, commun
     assert response.status_code == 200
     assert not Subscriber.objects.filter(pk=row.pk).exists()
     assert not Delivery.objects.exists()  # the log goes with the subscriber
+
+
+@pytest.mark.django_db
+def test_each_copy_from_the_serialised_message_is_the_subscribers_own(smtp, commune):
+    """The worker swaps address, links and Message-ID in bytes serialised once: each
+    copy must read as the one Django's builder makes for that subscriber."""
+    rows = [subscriber(commune, email=f"habitant{n}@example.org") for n in range(3)]
+    publish(make_alert(commune, severity=3, title="Crue de la Loire",
+                       message="<p>Évitez les quais.</p>"))
+    worker_pass(NOTIFY)
+    received = {r.recipients[0]: r.message for r in smtp.messages()}
+    assert sorted(received) == sorted(row.email for row in rows)
+    template = MessageTemplate(language="fr", subject="Alerte urgente : Crue de la Loire",
+                               template="alert", context={
+                                   "item": PublishedItem.objects.get(title="Crue de la Loire"),
+                                   "summary": "Évitez les quais."})
+    for row in rows:
+        message, built = received[row.email], template.build(row).message()
+        for header in ("To", "From", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post"):
+            assert str(message[header]) == str(built[header]).replace("\n", ""), header
+        for received_part, built_part in ((_text(message), built.get_payload()[0]),
+                                          (_html(message), built.get_payload()[1])):
+            assert received_part.replace("\r\n", "\n") == built_part.get_payload(
+                decode=True).decode()
+        assert links.unsubscribe_url(row) in _html(message)
+    assert len({str(message["Message-ID"]) for message in received.values()}) == 3
+
+
+@pytest.mark.django_db
+def test_an_address_that_needs_encoding_goes_through_the_builder(smtp, commune):
+    subscriber(commune, email="élodie@exemple.fr")
+    subscriber(commune, email="habitant@example.org")
+    publish(make_alert(commune, severity=3, title="Tempête"))
+    worker_pass(NOTIFY)
+    assert sorted(r.recipients[0] for r in smtp.messages()) == [
+        "habitant@example.org", "élodie@exemple.fr"]
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
 
 
 @pytest.mark.django_db

@@ -205,3 +205,37 @@ def test_a_neighbours_alert_accepted_after_it_was_published_reaches_them_once(
     worker_pass(NOTIFY)
     deliveries_send()
     assert len(mail.outbox) == 1
+
+
+def _fan_out_peak(commune, count: int, title: str) -> int:
+    """Peak Python memory of the fan-out of an urgent alert to `count` more subscribers."""
+    import tracemalloc
+
+    from django.utils import timezone
+
+    from notify.models import Subscriber
+
+    rows = Subscriber.objects.bulk_create([
+        Subscriber(email=f"{title}{n}@example.org", email_confirmed_at=timezone.now())
+        for n in range(count)])
+    Subscriber.communes.through.objects.bulk_create([
+        Subscriber.communes.through(subscriber_id=row.pk, communehomepage_id=commune.pk)
+        for row in rows])
+    alert = publish(make_alert(commune, severity=URGENT, title=title))
+    outbox = list(_notify_rows().filter(object_id=alert.pk))
+    tracemalloc.start()
+    rows_fan_out(outbox)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.django_db
+def test_the_fan_out_memory_does_not_grow_with_the_audience(commune, monkeypatch):
+    # Urgent sends happen after the fan-out; they are measured by bench-notify.
+    monkeypatch.setattr("notify.delivery.deliveries_send", lambda **kwargs: None)
+    monkeypatch.setattr("notify.fanout.BULK_SIZE", 100)
+    small = _fan_out_peak(commune, 300, "petit")
+    large = _fan_out_peak(commune, 3000, "grand")  # 3,300 subscribers now
+    assert Delivery.objects.count() == 300 + 3300
+    assert large < 2 * small, (small, large)

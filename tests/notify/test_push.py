@@ -3,11 +3,13 @@ decrypts the payload (tests/notify/push_service.py): what a browser would show, 
 a subscription the service says is gone is removed."""
 
 import json
+import socket
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
+from cms.core.addresses import address_is_public
 from notify.fanout import NOTIFY
 from notify.models import Delivery, PushSubscription, Subscriber
 from tests.factories import make_alert, publish, worker_pass
@@ -30,7 +32,7 @@ def push_service(settings, vapid_keys):
     settings.NOTIFY_PUSH_ALLOW_HTTP = True
     service = push_service_start()
     yield service
-    service.server.shutdown()
+    service.shutdown()
 
 
 def _subscribe(client, commune, subscription, alerts="urgent"):
@@ -99,3 +101,28 @@ def test_a_push_service_error_is_retried_later(client, commune, push_service):
     assert delivery.state == "pending" and delivery.attempts == 1
     assert delivery.next_attempt_at is not None and "400" in delivery.last_error
     assert PushSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", [
+    "http://127.0.0.1:{port}/push/phone",  # a loopback endpoint once tests stop allowing it
+    "https://{hostname}:{port}/push/phone",  # a name that resolves to this machine
+])
+def test_the_worker_never_posts_to_the_servers_own_network(client, commune, push_service,
+                                                           settings, endpoint):
+    _subscribe(client, commune, push_service.subscription("phone"))
+    port, hostname = push_service.sock.getsockname()[1], socket.gethostname()
+    if "{hostname}" in endpoint and all(address_is_public(info[4][0])
+                                        for info in socket.getaddrinfo(hostname, port)):
+        pytest.skip(f"this machine's name {hostname} resolves to no private address")
+    PushSubscription.objects.update(endpoint=endpoint.format(port=port, hostname=hostname))
+    settings.NOTIFY_PUSH_ALLOW_HTTP = False
+    publish(make_alert(commune, severity=3))
+    worker_pass(NOTIFY)
+    assert push_service.messages() == [] and push_service.rejected == []
+    assert Delivery.objects.filter(channel="push", state="sent").count() == 0
+    if endpoint.startswith("http:"):
+        assert not PushSubscription.objects.exists()  # refused outright: dropped
+    else:
+        delivery = Delivery.objects.get(channel="push")  # resolved at connect time: retried
+        assert "no public address" in delivery.last_error, delivery.last_error

@@ -217,6 +217,11 @@ def test_a_push_subscription_is_stored_with_its_choices(client, commune):
     json.dumps({"subscription": {"endpoint": "https://push.example.net/x", "keys": KEYS},
                 "communes": "44052"}),
     json.dumps({"subscription": {"endpoint": ["x"], "keys": KEYS}}),
+    # Endpoints that would make the server post to itself or its network (SSRF).
+    *(json.dumps({"subscription": {"endpoint": endpoint, "keys": KEYS}}) for endpoint in (
+        "https://169.254.169.254/latest/meta-data/", "https://10.0.0.7/push",
+        "https://[::1]:8443/push", "https://localhost/push", "https://127.0.0.1/push",
+        "https://[::ffff:192.168.1.1]/push", "https://user:secret@push.example.net/x")),
 ])
 def test_a_malformed_push_subscription_is_a_400(client, commune, body):
     response = client.post("/abonnement/push/", body, content_type="application/json")
