@@ -39,6 +39,11 @@ class QueueRow:
     def age(self) -> dt.timedelta:
         return timezone.now() - self.submitted_at
 
+    @property
+    def just_in(self) -> bool:
+        """Under a minute old (Django's timesince says "0 minute")."""
+        return self.age < dt.timedelta(minutes=1)
+
 
 class QueueFilter(forms.Form):
     commune = forms.ChoiceField(label=_("Commune"), required=False)

@@ -11,17 +11,13 @@ from django.conf import settings
 from cms.core.addresses import address_is_public
 
 
-def _loopback_allowed() -> bool:
-    # Tests and the benchmark run their push service on loopback over http.
-    return bool(settings.NOTIFY_PUSH_ALLOW_HTTP)
-
-
 def endpoint_problem(endpoint: str) -> str | None:
     """Why the server must not post to this endpoint (None: it may). Host names are
     checked again on the address each connection goes to (_PublicResolver)."""
     parts = urlsplit(endpoint)
-    if _loopback_allowed() and parts.scheme == "http" and parts.hostname == "127.0.0.1":
-        return None
+    if (settings.NOTIFY_PUSH_ALLOW_HTTP and parts.scheme == "http"
+            and parts.hostname == "127.0.0.1"):
+        return None  # the push service of the tests and the benchmark
     if parts.scheme != "https" or not parts.hostname:
         return "endpoint must be https"
     if parts.username or parts.password:

@@ -77,6 +77,7 @@ def test_animateur_sees_commune_kind_submitter_and_age_of_its_communes_only(clie
     # The resident's name and address, for the moderator only.
     assert "Claire Martin" in kermesse and 'href="mailto:claire@example.org"' in kermesse
     assert "<time datetime=" in kermesse
+    assert "moins d'une minute</time>" in kermesse and "0\xa0minute" not in kermesse
     course = next(row for row in found if "Course du port" in row)
     assert "Montoir-de-Bretagne" in course and "redacteur" in course
     assert "Salon du sel" not in html
