@@ -189,6 +189,8 @@ def test_search_with_autocomplete_and_facet(browser_context, artifacts, resident
     page.wait_for_url("**type=event**")
     expect(page.locator("#search-results")).to_contain_text("Concert à l'église")
     expect(page.locator("#search-results input[name=type][value=event]")).to_be_checked()
+    # The new results keep the disclosure the resident opened: the next facet is at hand.
+    expect(page.locator("#search-results input[name=type][value=event]")).to_be_visible()
     page.screenshot(path=artifacts / "02-search-facet.png", full_page=True)
     suggestion_target = page.locator("#search-results a", has_text="Concert à l'église")
     suggestion_target.first.click()

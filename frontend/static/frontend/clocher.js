@@ -110,6 +110,28 @@
     contributionKinds();
   });
   document.addEventListener("htmx:afterSettle", function () { drawMaps(document); });
+  // A disclosure the resident opened stays open when htmx swaps in new results (the
+  // server sends it closed): the facets closed after each one checked, and a late answer
+  // to typing closed them just after the resident opened them.
+  var openDisclosures = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id) { return; }
+    openDisclosures[target.id] = Array.prototype.map.call(
+      target.querySelectorAll("details.filters-disclosure"),
+      function (details) { return details.open; });
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var open = target && target.id && openDisclosures[target.id];
+    if (!open) { return; }
+    delete openDisclosures[target.id];
+    var fresh = document.getElementById(target.id);
+    if (!fresh) { return; }
+    fresh.querySelectorAll("details.filters-disclosure").forEach(function (details, index) {
+      if (open[index]) { details.open = true; }
+    });
+  });
   // A new search (not a suggestion request) closes the suggestions; so does Escape. The
   // results that follow the typing do not: they would close the suggestions 150 ms after
   // they open, while the resident is still reading them.
