@@ -12,7 +12,6 @@ import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -34,7 +33,7 @@ _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 class MessageTemplate:
     """A text + HTML message from `notify/mail/<template>.txt|html`, rendered once in
-    one language; `build()` makes one subscriber's copy."""
+    one language; `build()` makes one subscriber's copy, `wire()` its bytes for SMTP."""
 
     def __init__(self, *, language: str, subject: str, template: str, context: dict,
                  unsubscribe: bool = True) -> None:
@@ -67,9 +66,6 @@ class MessageTemplate:
                                          to=[to], headers=headers)
         message.attach_alternative(html, "text/html")
         return message
-
-    def envelope_sender(self) -> str:
-        return sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
 
     def wire(self, subscriber: Subscriber) -> bytes | None:
         """The subscriber's copy as the bytes an SMTP server receives, from the message

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -39,6 +40,7 @@ class EmailChannel(ChannelBackend):
         rendered: dict[tuple, MessageTemplate] = {}
         with get_connection(fail_silently=False) as connection:
             smtp = isinstance(connection, SmtpBackend)
+            sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
             for outgoing in share:
                 subscriber = outgoing.delivery.subscriber
                 key = (outgoing.item.pk, subscriber.language, outgoing.delivery.urgent)
@@ -50,8 +52,7 @@ class EmailChannel(ChannelBackend):
                     if wire is None:
                         connection.send_messages([template.build(subscriber)])
                     else:
-                        connection.connection.sendmail(template.envelope_sender(),
-                                                       [subscriber.email], wire)
+                        connection.connection.sendmail(sender, [subscriber.email], wire)
                 except smtplib.SMTPRecipientsRefused as error:
                     # The codes only: the log must not hold the address (RGPD).
                     codes = " ".join(str(code) for code, _text in error.recipients.values())
