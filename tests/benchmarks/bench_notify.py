@@ -141,9 +141,9 @@ def _subscribers(commune, push_service):
     return subscriptions
 
 
-def _publish(commune, name: str) -> Delivery:
-    """Publish one urgent alert and fan it out (no sending): its first delivery's key and
-    the fan-out's seconds."""
+def _publish(commune, name: str) -> tuple:
+    """Publish one urgent alert and fan it out (no sending): its translation key and the
+    fan-out's seconds."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("notify.delivery.deliveries_send", lambda **kwargs: None)
         alert = publish(make_alert(commune, severity=3, title=name))
