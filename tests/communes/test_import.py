@@ -587,9 +587,9 @@ def test_broken_centroids_file_is_refused_and_writes_nothing(tmp_path, content, 
 
 
 def test_shipped_centroids_place_every_current_commune_in_a_departement():
-    # Outside the ten overseas collectivities (975 to 989, not départements) and four
-    # Cantal communes re-created after the boundaries' release, every current commune of
-    # the installed Etalab data has a centroid by code (GeoNames, by name, placed 76 %).
+    # Every current commune of the installed Etalab data in a département, overseas
+    # ones included, has a centroid by code (GeoNames, by name, placed 76 %). Only the
+    # overseas collectivities (975 to 989, not départements) are outside IGN's data.
     from django.conf import settings
 
     data_dir = Path(settings.CLOCHER_ETALAB_DATA_DIR)
@@ -598,9 +598,9 @@ def test_shipped_centroids_place_every_current_commune_in_a_departement():
     centroids = sources.centroids_read(path=sources.centroids_default_csv())
 
     missing = {code for code in communes if code not in centroids}
-    assert {code for code in missing if len(communes[code].department_code) < 3} == {
-        "15031", "15035", "15047", "15171"}
-    assert len(communes) - len(missing) >= 34_871
-    for code in ("44080", "44116", "29019"):  # GeoNames lacked or misnamed the first two
+    assert all(975 <= int(code[:3]) <= 989 for code in missing), sorted(missing)[:10]
+    assert len(communes) - len(missing) >= 34_875
+    # GeoNames lacked or misnamed the first two; the last four were re-created in 2025.
+    for code in ("44080", "44116", "29019", "15031", "15035", "15047", "15171"):
         latitude, longitude = centroids[code]
         assert 41 < latitude < 52 and -6 < longitude < 10
