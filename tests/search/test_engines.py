@@ -10,6 +10,7 @@ Each test skips, with the reason, when its node's URL is not in the environment.
 
 import pytest
 
+from search.backends.elasticsearch.queries import RELAXED_MATCH
 from search.query import SearchRequest, search_run
 
 from .behaviour import (
@@ -24,20 +25,22 @@ from .behaviour import (
 pytestmark = [pytest.mark.django_db, pytest.mark.search_engine]
 
 
+@pytest.fixture
+def requests_made(backend, monkeypatch):
+    """The bodies of the searches sent to the node."""
+    made = []
+    search = backend.client.search
+
+    def counted(**kwargs):
+        made.append(kwargs["body"])
+        return search(**kwargs)
+
+    monkeypatch.setattr(backend.client, "search", counted)
+    return made
+
+
 class FuzzyFallbackBehaviour:
     """The typo-tolerant pass runs only when the words as typed do not fill the page."""
-
-    @pytest.fixture
-    def requests_made(self, backend, monkeypatch):
-        made = []
-        search = backend.client.search
-
-        def counted(**kwargs):
-            made.append(kwargs["body"])
-            return search(**kwargs)
-
-        monkeypatch.setattr(backend.client, "search", counted)
-        return made
 
     def test_words_as_typed_that_fill_the_page_need_one_request(self, backend, corpus,
                                                                   requests_made):
@@ -124,15 +127,31 @@ class RelaxedClauseBehaviour:
             results = search_run(request=SearchRequest(text=text, scope="all"))
             return results.total, [(hit.id, hit.score) for hit in results.hits]
 
-        shortened = backend._text_query(text, fuzzy=False)["bool"]["should"]
+        shortened = backend._text_query(text, widened=True)["bool"]["should"]
         monkeypatch.setattr(engine, "_relaxes", lambda _words: True)
-        relaxed = backend._text_query(text, fuzzy=False)["bool"]["should"]
+        relaxed = backend._text_query(text, widened=True)["bool"]["should"]
         assert len(shortened) == len(relaxed) - 1
         total, hits = scored()
         assert total and hits
         monkeypatch.undo()
         assert scored() == (total, [(id_, pytest.approx(score, rel=1e-5))
                                     for id_, score in hits])
+
+    def test_most_words_only_when_every_word_finds_less_than_a_page(
+            self, backend, corpus, requests_made):
+        # Every word finds the market page: a page of one is full, so the night market
+        # ("marché" only) is neither shown nor counted, and one request is enough (the
+        # relaxed clause matches far more pages: half of a two-word search's node time).
+        results = search_run(request=SearchRequest(text="marché producteurs", scope="all",
+                                                   page_size=1))
+        assert [hit.title for hit in results.hits] == ["Le marché des producteurs revient"]
+        assert results.total == 1 and len(requests_made) == 1
+        assert RELAXED_MATCH not in str(requests_made[0]["query"])
+        # Less than a page of twenty: the widened pass adds the page with most words.
+        results = search_run(request=SearchRequest(text="marché producteurs", scope="all"))
+        assert [hit.title for hit in results.hits] == [
+            "Le marché des producteurs revient", "Marché de nuit très loin"]
+        assert RELAXED_MATCH in str(requests_made[-1]["query"])
 
     def test_two_words_keep_the_relaxed_clause(self, backend, corpus):
         results = search_run(request=SearchRequest(text="football kermesse", scope="all"))

@@ -36,9 +36,9 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
     def capabilities(self) -> Capabilities:  # type: ignore[override]
         return replace(super().capabilities, query_expansion=expansion_available())
 
-    def _text_query(self, text: str, *, fuzzy: bool, locale: str = "fr",
+    def _text_query(self, text: str, *, widened: bool, locale: str = "fr",
                     expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:
-        return queries.text_query(text, fuzzy=fuzzy, locale=locale, profile=self.profile,
+        return queries.text_query(text, widened=widened, locale=locale, profile=self.profile,
                                   synonym_variants=self.synonym_variants,
                                   expansions=expansions)
 
@@ -52,19 +52,21 @@ class ElasticsearchSearchBackend(ElasticsearchIndexing):
         if not query.text:
             response = self._ask(query, None)
         else:
-            # Fuzzy expansion was 40% of the node's time per query (issue 4 profile)
-            # and only matters when the words as typed find too little: a first pass
-            # without it, the typo-tolerant pass when they find less than a page. The
-            # total decides, not the page asked for: every page of a search comes from
-            # the same pass.
-            text_query = self._text_query(query.text, fuzzy=False, locale=query.locale)
+            # Fuzzy expansion was 40% of the node's time per query (issue 4 profile),
+            # and most words (OR-like) about half of a two-word search's: they match
+            # far more pages to score and count. Both only matter when every word
+            # finds too little: a first pass without them, the widened pass when it
+            # finds less than a page. The total decides, not the page asked for: every
+            # page of a search comes from the same pass.
+            text_query = self._text_query(query.text, widened=False, locale=query.locale)
             if text_query is None:
                 return BackendResults(hits=[], total=0, facets={})
             response = self._ask(query, text_query)
             if response["hits"]["total"]["value"] < query.limit:
-                # Typos, and the words near in meaning: both below the words typed.
+                # Typos, most words, words near in meaning: all below the words typed.
                 response = self._ask(query, self._text_query(
-                    query.text, fuzzy=True, locale=query.locale, expansions=query.expansions))
+                    query.text, widened=True, locale=query.locale,
+                    expansions=query.expansions))
         terms = self._marked_words(query)
         hits = [self._hit(hit, terms) for hit in response["hits"].get("hits", [])]
         raw_aggs = response.get("aggregations", {})

@@ -97,11 +97,14 @@ def _nearby(expansions: tuple[str, ...], fields: list[str], folded: bool) -> lis
                              "boost": EXPANSION_WEIGHT}}] if text else []
 
 
-def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
+def text_query(text: str, *, widened: bool, locale: str, profile: str,
                synonym_variants: Callable[[list[str], str], list[str]],
                expansions: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """The scoring query of `text`. Without `fuzzy` the typo clause matches the words
-    as typed: it still rewards a field holding every word, without the expansion."""
+    """The scoring query of `text`: every word, as typed or by a synonym. `widened`
+    (the second pass, when that finds less than a page) adds, each weighed below the
+    words typed: typos, most of the words (RELAXED_MATCH) and `expansions`. Without it
+    the typo clause matches the words as typed: it still rewards a field holding every
+    word, without the expansion."""
     if profile == "basic":
         folded = " ".join(words(text))
         if not folded:
@@ -109,7 +112,7 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
         # Synonyms in Python, as the node cannot: every clause but the typo clause
         # asks for the words as typed or for a variant with synonyms in place.
         variants = synonym_variants(folded.split(), locale)
-        relaxed = any(_relaxes(variant.split()) for variant in variants)
+        relaxed = widened and any(_relaxes(variant.split()) for variant in variants)
         typo_clause = {"multi_match": {"query": folded, "fields": BASIC_FIELDS,
                                        "operator": "and"}}
         return {"bool": {"should": [
@@ -118,7 +121,7 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
                                     "boost": 2 if relaxed else 2.2}}
                    for variant in variants]),
             typo_clause,
-            *([_typo(_basic_typos(folded))] if fuzzy else []),
+            *([_typo(_basic_typos(folded))] if widened else []),
             *_nearby(expansions, BASIC_FIELDS, folded=True),
             _best([{"match_phrase": {"title_folded": {"query": variant, "slop": 2,
                                                       "boost": 3}}}
@@ -133,7 +136,9 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
                           words(text, drop_stop_words=True), locale)])]
               if relaxed else []),
         ], "minimum_should_match": 1}}
-    relaxed = _relaxes(words(text))
+    # The relaxed clause adds 0.2 of clause 1's score to a page with every word; without
+    # it clause 1 takes that boost, so the first pass ranks as the widened one.
+    relaxed = widened and _relaxes(words(text))
     return {"bool": {"should": [
         {"multi_match": {"query": text, "fields": FULL_FIELDS, "type": "cross_fields",
                          "operator": "and", "boost": 2 if relaxed else 2.2}},
@@ -143,7 +148,7 @@ def text_query(text: str, *, fuzzy: bool, locale: str, profile: str,
                          "operator": "and", "analyzer": "text_index"}},
         *([_typo({"multi_match": {"query": text, "fields": FUZZY_FIELDS, **FUZZY_OPTIONS,
                                   "operator": "and", "analyzer": "text_index"}})]
-          if fuzzy else []),
+          if widened else []),
         *_nearby(expansions, FULL_FIELDS, folded=False),
         {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 3}}},
         {"multi_match": {"query": " ".join(words(text)), "fields": ["title_folded"],
