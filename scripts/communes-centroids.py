@@ -120,7 +120,7 @@ def _positions(rows, only: set[str] | None = None):
         if row["geometry"] not in NULL:
             point = boundary_centroid(bytes.fromhex(row["geometry"]))
             (by_boundary if kind == "COM" else by_part).setdefault(code, point)
-        if kind == "COM" and row.get("mairie_localisation", "") not in NULL:
+        if kind == "COM" and row["mairie_localisation"] not in NULL:
             by_town_hall[code] = _point(bytes.fromhex(row["mairie_localisation"]))
     return by_boundary, by_part, by_town_hall, current
 

@@ -114,9 +114,10 @@ class MergeBehaviour:
 
 
 class RelaxedClauseBehaviour:
-    """The relaxed clause (most of the words) is sent only when it can find more than
-    the all-words clause: two words or more (issue 26: "aide alimentaire" found nothing
-    where one word was missing)."""
+    """The relaxed clause (most of the words) is sent in the widened pass, when every
+    word finds less than a page, and only when it can find more than the all-words
+    clause: two words or more (issue 26: "aide alimentaire" found nothing where one
+    word was missing)."""
 
     @pytest.mark.parametrize("text", ["marché", "football"])
     def test_short_queries_drop_the_relaxed_clause_without_changing_scores(
